@@ -1,0 +1,140 @@
+//! Renders a decision: JSON for scripts (interfaces.md), and an explanation for people that
+//! names the statements that decided it and what they say.
+
+use ramjet_compiler::model::{PatternList, Statement};
+use ramjet_compiler::PolicySet;
+use ramjet_engine::{Decision, Outcome, PrincipalKind, Request, Step};
+use serde_json::json;
+use std::fmt::Write;
+
+/// `{"decision", "step", "determining": [{"policy", "statement", "sid"}]}`.
+pub fn outcome_json(outcome: &Outcome) -> serde_json::Value {
+    json!({
+        "decision": outcome.decision.as_str(),
+        "step": outcome.step.as_str(),
+        "determining": outcome.determining.iter().map(|s| json!({
+            "policy": s.policy,
+            "statement": s.statement,
+            "sid": s.sid,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+/// A few lines saying what was decided and why.
+pub fn outcome_text(outcome: &Outcome, policies: &PolicySet, request: &Request) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}: {} on {}{}",
+        outcome.decision,
+        request.action(),
+        request.resource(),
+        principal_phrase(request)
+    );
+    let verb = match outcome.decision {
+        Decision::Allow => "allowed by",
+        _ => "denied by",
+    };
+    for reference in &outcome.determining {
+        let sid = reference
+            .sid
+            .as_ref()
+            .map(|s| format!(" (Sid {s:?})"))
+            .unwrap_or_default();
+        let summary = policies
+            .find(&reference.policy)
+            .and_then(|p| p.policy.statements.get(reference.statement))
+            .map(summarize)
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  {verb} {} Statement[{}]{sid}: {summary}",
+            reference.policy, reference.statement
+        );
+    }
+    let reason = match (outcome.decision, outcome.step) {
+        (Decision::ImplicitDeny, Step::Control) => {
+            Some("a control policy level does not allow this request")
+        }
+        (Decision::ImplicitDeny, Step::Session) => {
+            Some("the session policy does not allow this request")
+        }
+        (Decision::ImplicitDeny, Step::Final) if request.is_cross_account() => Some(
+            "cross-account request: both an identity policy and the resource policy must allow it",
+        ),
+        (Decision::ImplicitDeny, Step::Final) => {
+            Some("no applicable statement allows this request")
+        }
+        (Decision::ExplicitDeny, Step::Control) => Some("a control policy denies it"),
+        (Decision::ExplicitDeny, Step::Session) => Some("the session policy denies it"),
+        _ => None,
+    };
+    if let Some(reason) = reason {
+        let _ = writeln!(out, "  {reason}");
+    }
+    let _ = writeln!(out, "  decided at step: {}", outcome.step);
+    out
+}
+
+fn principal_phrase(request: &Request) -> String {
+    let Some(principal) = request.principal() else {
+        return String::new();
+    };
+    let who = match &principal.kind {
+        PrincipalKind::RootAccount { account } => format!("root account {account}"),
+        PrincipalKind::RamUser { account, name, .. } => format!("RAM user {name} of {account}"),
+        PrincipalKind::AssumedRole {
+            account,
+            role,
+            session,
+            ..
+        } => format!("role {role} (session {session}) of {account}"),
+        PrincipalKind::Service { service, .. } => format!("service {service}"),
+        PrincipalKind::Federated { provider } => format!("federated identity from {provider}"),
+        PrincipalKind::Anonymous => "an anonymous caller".to_string(),
+    };
+    format!(" by {who}")
+}
+
+fn summarize(statement: &Statement) -> String {
+    let list = |name: &str, list: &PatternList| {
+        let prefix = if list.negated { "Not" } else { "" };
+        format!("{prefix}{name} {}", list.patterns.join(", "))
+    };
+    let mut text = format!(
+        "{:?} {}",
+        statement.effect,
+        list("Action", &statement.actions)
+    );
+    if let Some(resources) = &statement.resources {
+        let _ = write!(text, " on {}", list("Resource", resources));
+    }
+    if !statement.conditions.is_empty() {
+        let _ = write!(
+            text,
+            " when {}",
+            statement
+                .conditions
+                .iter()
+                .map(|c| format!("{} {}", operator_name(c), c.key))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        );
+    }
+    text
+}
+
+fn operator_name(test: &ramjet_compiler::model::ConditionTest) -> String {
+    use ramjet_compiler::model::SetQuantifier;
+    let prefix = match test.operator.quantifier {
+        Some(SetQuantifier::ForAnyValue) => "ForAnyValue:",
+        Some(SetQuantifier::ForAllValues) => "ForAllValues:",
+        None => "",
+    };
+    let suffix = if test.operator.if_exists {
+        "IfExists"
+    } else {
+        ""
+    };
+    format!("{prefix}{}{suffix}", test.operator.test.name())
+}

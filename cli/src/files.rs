@@ -1,0 +1,22 @@
+//! Reading input files and reporting their faults on stderr as `ramjet: FILE: PATH: reason`.
+
+use ramjet_compiler::{Diagnostic, Severity};
+use std::path::Path;
+
+/// Reads a whole file, or prints why it cannot be read.
+pub fn read(path: &Path) -> Option<Vec<u8>> {
+    match std::fs::read(path) {
+        Ok(bytes) => Some(bytes),
+        Err(error) => {
+            eprintln!("ramjet: {}: cannot read: {error}", path.display());
+            None
+        }
+    }
+}
+
+/// Prints a file's errors (not its warnings) on stderr.
+pub fn report_errors(path: &Path, diagnostics: &[Diagnostic]) {
+    for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
+        eprintln!("ramjet: {}: {}: {}", path.display(), d.location, d.message);
+    }
+}

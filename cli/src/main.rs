@@ -1,0 +1,59 @@
+//! `ramjet`: decide RAM permission requests and validate RAM policies from the command line.
+//!
+//! Exit statuses are part of the interface (shared/spec/interfaces.md): `check` exits 0 on Allow,
+//! 1 on ExplicitDeny or ImplicitDeny, 2 on any error; `validate` exits 0 when no file has an
+//! error, 1 when one has, 2 on usage or I/O errors.
+
+mod check;
+mod explain;
+mod files;
+mod validate;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+/// Exit status for any error: unreadable file, invalid policy or request, bad usage.
+pub const EXIT_ERROR: u8 = 2;
+
+#[derive(Parser)]
+#[command(
+    name = "ramjet",
+    version,
+    about = "A compiled decision engine for Alibaba Cloud RAM permission policies",
+    long_about = "A compiled decision engine for Alibaba Cloud RAM permission policies.\n\n\
+        Decides whether a request (an action on a resource, by a principal, with context keys) is \
+        allowed by a set of RAM policies, exactly as RAM evaluates them, and validates policy \
+        documents with errors that name the JSON path of each fault."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::CheckArgs),
+    Validate(validate::ValidateArgs),
+}
+
+/// Output format of `check` and `validate`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// An explanation for people.
+    Text,
+    /// One JSON object, for scripts.
+    Json,
+}
+
+/// A file argument with the name to print for it.
+pub type FileArg = PathBuf;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let status = match cli.command {
+        Command::Check(args) => check::run(&args),
+        Command::Validate(args) => validate::run(&args),
+    };
+    ExitCode::from(status)
+}

@@ -1,0 +1,190 @@
+//! The conformance suite's case files (`corpus/conformance/*.json`, format in that folder's
+//! README): loading them and comparing an engine's answer with the expected one. Every engine's
+//! test suite (reference interpreter, compiled engine, batch path, CLI) runs the same cases
+//! through this module.
+
+use ramjet_engine::{Decision, Outcome, StatementRef, Step};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// One conformance case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// The file it came from.
+    pub file: PathBuf,
+    /// Its unique name.
+    pub name: String,
+    /// The spec sections it tests.
+    pub spec: String,
+    /// The scenario file's exact bytes.
+    pub scenario: Vec<u8>,
+    /// What every engine must answer.
+    pub expect: Expected,
+}
+
+/// The expected answer of a case.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expected {
+    /// A decision, with its step and determining statements (compared as a set).
+    Decision {
+        /// The decision.
+        decision: Decision,
+        /// The step that ended evaluation.
+        step: Step,
+        /// The determining statements.
+        determining: Vec<StatementRef>,
+    },
+    /// The scenario is rejected with a message containing this text.
+    Error(String),
+}
+
+impl Case {
+    /// Compares an engine's answer with the expectation; `Err` says how they differ.
+    pub fn check(&self, answer: Result<&Outcome, &str>) -> Result<(), String> {
+        match (&self.expect, answer) {
+            (Expected::Error(text), Err(message)) if message.contains(text.as_str()) => Ok(()),
+            (Expected::Error(text), Err(message)) => Err(format!(
+                "expected an error containing {text:?}, got error: {message}"
+            )),
+            (Expected::Error(text), Ok(outcome)) => Err(format!(
+                "expected an error containing {text:?}, got {outcome:?}"
+            )),
+            (Expected::Decision { .. }, Err(message)) => {
+                Err(format!("expected a decision, got error: {message}"))
+            }
+            (
+                Expected::Decision {
+                    decision,
+                    step,
+                    determining,
+                },
+                Ok(outcome),
+            ) => {
+                let mut want = determining.clone();
+                let mut got = outcome.determining.clone();
+                want.sort();
+                got.sort();
+                if outcome.decision == *decision && outcome.step == *step && want == got {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "expected {decision} at {step} by {want:?}, got {} at {} by {got:?}",
+                        outcome.decision, outcome.step
+                    ))
+                }
+            }
+        }
+    }
+
+    /// The exit status `ramjet check` must give: 0 Allow, 1 deny, 2 error.
+    pub fn expected_exit_status(&self) -> i32 {
+        match &self.expect {
+            Expected::Decision {
+                decision: Decision::Allow,
+                ..
+            } => 0,
+            Expected::Decision { .. } => 1,
+            Expected::Error(_) => 2,
+        }
+    }
+}
+
+/// Loads every case of every `*.json` file in `dir`, sorted by file. A malformed case file is an
+/// error naming the file and the case.
+pub fn load_cases(dir: &Path) -> Result<Vec<Case>, String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("{}: {e}", dir.display()))?
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for file in files {
+        let text = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+        let document: Value =
+            serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let list = document
+            .get("cases")
+            .and_then(Value::as_array)
+            .ok_or_else(|| format!("{}: no \"cases\" array", file.display()))?;
+        for (i, case) in list.iter().enumerate() {
+            let at = format!("{} case {i}", file.display());
+            cases.push(read_case(case, &file).map_err(|e| format!("{at}: {e}"))?);
+        }
+    }
+    let mut names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+    names.sort_unstable();
+    if let Some(pair) = names.windows(2).find(|w| w.first() == w.get(1)) {
+        return Err(format!("case name {:?} is used twice", pair.first()));
+    }
+    Ok(cases)
+}
+
+fn read_case(case: &Value, file: &Path) -> Result<Case, String> {
+    let text = |name: &str| {
+        case.get(name)
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .ok_or_else(|| format!("missing string {name:?}"))
+    };
+    let scenario = match (case.get("scenario"), case.get("scenario_text")) {
+        (Some(s), None) => serde_json::to_vec(s).map_err(|e| e.to_string())?,
+        (None, Some(Value::String(t))) => t.clone().into_bytes(),
+        _ => return Err("needs exactly one of \"scenario\" and \"scenario_text\"".to_string()),
+    };
+    let expect = case.get("expect").ok_or("missing \"expect\"")?;
+    let expect = if let Some(error) = expect.get("error") {
+        Expected::Error(
+            error
+                .as_str()
+                .ok_or("\"error\" must be a string")?
+                .to_string(),
+        )
+    } else {
+        let decision = match expect.get("decision").and_then(Value::as_str) {
+            Some("Allow") => Decision::Allow,
+            Some("ExplicitDeny") => Decision::ExplicitDeny,
+            Some("ImplicitDeny") => Decision::ImplicitDeny,
+            other => return Err(format!("bad decision {other:?}")),
+        };
+        let step = match expect.get("step").and_then(Value::as_str) {
+            Some("control") => Step::Control,
+            Some("session") => Step::Session,
+            Some("final") => Step::Final,
+            other => return Err(format!("bad step {other:?}")),
+        };
+        let determining = expect
+            .get("determining")
+            .and_then(Value::as_array)
+            .ok_or("missing \"determining\" array")?
+            .iter()
+            .map(|d| {
+                Ok(StatementRef {
+                    policy: d
+                        .get("policy")
+                        .and_then(Value::as_str)
+                        .ok_or("determining entry without \"policy\"")?
+                        .to_string(),
+                    statement: d
+                        .get("statement")
+                        .and_then(Value::as_u64)
+                        .and_then(|n| usize::try_from(n).ok())
+                        .ok_or("determining entry without \"statement\"")?,
+                    sid: d.get("sid").and_then(Value::as_str).map(str::to_string),
+                })
+            })
+            .collect::<Result<Vec<_>, &str>>()?;
+        Expected::Decision {
+            decision,
+            step,
+            determining,
+        }
+    };
+    Ok(Case {
+        file: file.to_path_buf(),
+        name: text("name")?,
+        spec: text("spec")?,
+        scenario,
+        expect,
+    })
+}

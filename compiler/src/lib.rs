@@ -1,0 +1,43 @@
+//! # ramjet-compiler
+//!
+//! The RAM policy language: strict parsing and validation of policy documents, requests and
+//! scenarios into a typed model (every error with its JSON path), and the reference interpreter
+//! that evaluates the model exactly as `shared/spec/ram-semantics.md` §6 reads.
+//!
+//! ```
+//! use ramjet_compiler::{parse_scenario, reference};
+//! let scenario = parse_scenario(br#"{
+//!   "policies": {"identity": [{"Version": "1", "Statement": [
+//!     {"Effect": "Allow", "Action": "eas:ListServices", "Resource": "*"}]}]},
+//!   "request": {"action": "eas:ListServices", "resource": "*"}
+//! }"#).unwrap();
+//! let outcome = reference::evaluate(&scenario.policies, &scenario.request);
+//! assert!(outcome.decision.is_allow());
+//! ```
+#![cfg_attr(
+    not(test),
+    deny(
+        clippy::unwrap_used,
+        clippy::expect_used,
+        clippy::panic,
+        clippy::indexing_slicing
+    )
+)]
+
+mod condition;
+pub mod conformance;
+pub mod diagnostic;
+pub mod json;
+pub mod limits;
+pub mod model;
+mod policy;
+pub mod reference;
+mod request;
+mod scenario;
+pub mod wildcard;
+
+pub use diagnostic::{Diagnostic, JsonPath, Severity};
+pub use model::{Effect, Policy, PolicyKind, Statement};
+pub use policy::{guess_kind, parse_policy, read_policy_document, ParsedPolicy};
+pub use request::parse_request;
+pub use scenario::{parse_scenario, NamedPolicy, PolicySet, Scenario};

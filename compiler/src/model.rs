@@ -1,0 +1,268 @@
+//! The typed policy model: what a RAM policy document means once read and checked. Every value is
+//! already parsed (IP networks, instants, exact decimals, booleans), so evaluation never meets a
+//! malformed value. Patterns keep their text; how they are matched is up to each engine.
+
+use ramjet_engine::value::{ExactDecimal, Instant, IpNet};
+
+/// Which kind of policy a document is (spec §1.4): it decides which members are legal and which
+/// size limit `validate` applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PolicyKind {
+    /// Attached to a user, group or role.
+    Identity,
+    /// The `Policy` parameter of AssumeRole.
+    Session,
+    /// A resource's own policy; a role's trust policy is one.
+    Resource,
+    /// A Resource Directory control policy.
+    Control,
+}
+
+impl PolicyKind {
+    /// The kind's name as `validate --kind` spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Session => "session",
+            PolicyKind::Resource => "resource",
+            PolicyKind::Control => "control",
+        }
+    }
+}
+
+/// A policy document: its statements.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The statements, in document order.
+    pub statements: Vec<Statement>,
+}
+
+/// Allow or Deny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    /// The statement grants.
+    Allow,
+    /// The statement denies.
+    Deny,
+}
+
+/// One statement: it applies to a request when its action, resource, principal and condition all
+/// hold (spec §6.1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Statement {
+    /// The `Sid` label.
+    pub sid: Option<String>,
+    /// Allow or Deny.
+    pub effect: Effect,
+    /// `Action` or `NotAction`.
+    pub actions: PatternList,
+    /// `Resource` or `NotResource`; `None` (resource-based policies only) means every resource.
+    pub resources: Option<PatternList>,
+    /// `Principal` (resource-based policies only).
+    pub principal: Option<PrincipalSpec>,
+    /// The condition tests, all of which must hold (spec §4.2).
+    pub conditions: Vec<ConditionTest>,
+}
+
+/// `Action` / `Resource` (a match on any pattern) or `NotAction` / `NotResource` (a match on
+/// none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternList {
+    /// True for `NotAction` / `NotResource`.
+    pub negated: bool,
+    /// The glob patterns (`*` any run, `?` one character).
+    pub patterns: Vec<String>,
+}
+
+/// The `Principal` element (spec §5.1).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrincipalSpec {
+    /// `"*"`: everyone, anonymous included.
+    Everyone,
+    /// `{"RAM": [...], "Service": [...], "Federated": [...]}`.
+    Named {
+        /// RAM entries: `acs:ram::<A>:root` or globs over principal ARNs.
+        ram: Vec<String>,
+        /// Service names, or `<uid>@<service>`.
+        service: Vec<String>,
+        /// IdP ARNs.
+        federated: Vec<String>,
+    },
+    /// An OSS bucket-policy list of `"*"` and UIDs (`[]` reads as `["*"]`).
+    AccountList(Vec<String>),
+}
+
+/// The base test of a condition operator (spec §4.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum TestKind {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    IpAddress,
+    NotIpAddress,
+    Null,
+}
+
+impl TestKind {
+    /// Every operator, with its name.
+    pub const ALL: [(&'static str, TestKind); 22] = [
+        ("StringEquals", TestKind::StringEquals),
+        ("StringNotEquals", TestKind::StringNotEquals),
+        ("StringEqualsIgnoreCase", TestKind::StringEqualsIgnoreCase),
+        (
+            "StringNotEqualsIgnoreCase",
+            TestKind::StringNotEqualsIgnoreCase,
+        ),
+        ("StringLike", TestKind::StringLike),
+        ("StringNotLike", TestKind::StringNotLike),
+        ("NumericEquals", TestKind::NumericEquals),
+        ("NumericNotEquals", TestKind::NumericNotEquals),
+        ("NumericLessThan", TestKind::NumericLessThan),
+        ("NumericLessThanEquals", TestKind::NumericLessThanEquals),
+        ("NumericGreaterThan", TestKind::NumericGreaterThan),
+        (
+            "NumericGreaterThanEquals",
+            TestKind::NumericGreaterThanEquals,
+        ),
+        ("DateEquals", TestKind::DateEquals),
+        ("DateNotEquals", TestKind::DateNotEquals),
+        ("DateLessThan", TestKind::DateLessThan),
+        ("DateLessThanEquals", TestKind::DateLessThanEquals),
+        ("DateGreaterThan", TestKind::DateGreaterThan),
+        ("DateGreaterThanEquals", TestKind::DateGreaterThanEquals),
+        ("Bool", TestKind::Bool),
+        ("IpAddress", TestKind::IpAddress),
+        ("NotIpAddress", TestKind::NotIpAddress),
+        ("Null", TestKind::Null),
+    ];
+
+    /// The operator's name.
+    pub fn name(self) -> &'static str {
+        TestKind::ALL
+            .iter()
+            .find(|(_, kind)| *kind == self)
+            .map_or("?", |(name, _)| name)
+    }
+
+    /// True for the negated operators (`StringNotEquals`, `NotIpAddress`, …): they hold when no
+    /// request value satisfies the positive counterpart (spec §4.4).
+    pub fn is_negated(self) -> bool {
+        matches!(
+            self,
+            TestKind::StringNotEquals
+                | TestKind::StringNotEqualsIgnoreCase
+                | TestKind::StringNotLike
+                | TestKind::NumericNotEquals
+                | TestKind::DateNotEquals
+                | TestKind::NotIpAddress
+        )
+    }
+
+    /// The value family the operator reads.
+    pub fn family(self) -> ValueFamily {
+        use TestKind::*;
+        match self {
+            StringEquals
+            | StringNotEquals
+            | StringEqualsIgnoreCase
+            | StringNotEqualsIgnoreCase
+            | StringLike
+            | StringNotLike => ValueFamily::String,
+            NumericEquals
+            | NumericNotEquals
+            | NumericLessThan
+            | NumericLessThanEquals
+            | NumericGreaterThan
+            | NumericGreaterThanEquals => ValueFamily::Numeric,
+            DateEquals
+            | DateNotEquals
+            | DateLessThan
+            | DateLessThanEquals
+            | DateGreaterThan
+            | DateGreaterThanEquals => ValueFamily::Date,
+            Bool => ValueFamily::Bool,
+            IpAddress | NotIpAddress => ValueFamily::Ip,
+            Null => ValueFamily::Null,
+        }
+    }
+}
+
+/// What kind of value an operator compares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ValueFamily {
+    /// Text.
+    String,
+    /// Exact decimals.
+    Numeric,
+    /// Instants.
+    Date,
+    /// `true` / `false`.
+    Bool,
+    /// Addresses and networks.
+    Ip,
+    /// Presence of the key.
+    Null,
+}
+
+/// `ForAnyValue:` / `ForAllValues:` (spec §4.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SetQuantifier {
+    /// Some single request value satisfies the test; absent key → false.
+    ForAnyValue,
+    /// Every request value satisfies the test; absent key → true.
+    ForAllValues,
+}
+
+/// A full operator: base test and modifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Operator {
+    /// The base test.
+    pub test: TestKind,
+    /// A set prefix, if any.
+    pub quantifier: Option<SetQuantifier>,
+    /// The `IfExists` suffix: an absent key makes the test true.
+    pub if_exists: bool,
+}
+
+/// Policy values of one condition test, parsed for the operator's family.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConditionValues {
+    /// String operators: the text (globs for `Like`).
+    Strings(Vec<String>),
+    /// Numeric operators.
+    Numbers(Vec<ExactDecimal>),
+    /// Date operators.
+    Instants(Vec<Instant>),
+    /// `Bool` and `Null`.
+    Bools(Vec<bool>),
+    /// `IpAddress` / `NotIpAddress`.
+    Networks(Vec<IpNet>),
+}
+
+/// One key under one operator: `"StringEquals": {"acs:SourceVpc": ["vpc-1", "vpc-2"]}`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConditionTest {
+    /// The operator with its modifiers.
+    pub operator: Operator,
+    /// The context key, as written (compared ASCII case-insensitively).
+    pub key: String,
+    /// The values, OR-ed.
+    pub values: ConditionValues,
+}

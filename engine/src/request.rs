@@ -1,0 +1,366 @@
+//! The request model (spec §5.2, interfaces.md `REQUEST`): the action, the resource ARN, who asks
+//! and the context keys. Constructors check what every engine relies on (a well-formed action,
+//! case-insensitively unique context keys), so an invalid request cannot reach evaluation.
+
+use thiserror::Error;
+
+/// Why a request is not well formed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RequestError {
+    /// The action is not `service:Name` (spec §2.4).
+    #[error("{0:?} is not an action of the form service:Name ({1})")]
+    Action(String, &'static str),
+    /// Two context keys differ only in ASCII case (spec §4.6).
+    #[error("context key {0:?} is given twice (keys compare ASCII case-insensitively)")]
+    DuplicateContextKey(String),
+    /// A context key is the empty string.
+    #[error("context key is empty")]
+    EmptyContextKey,
+}
+
+/// Checks a request action: exactly one `:`, a non-empty service and name, no `*`, `?`, white
+/// space or control characters (spec §2.4).
+pub fn check_action(action: &str) -> Result<(), RequestError> {
+    let fail = |why| Err(RequestError::Action(action.to_string(), why));
+    let Some((service, name)) = action.split_once(':') else {
+        return fail("it has no `:`");
+    };
+    if name.contains(':') {
+        return fail("it has more than one `:`");
+    }
+    if service.is_empty() {
+        return fail("the service is empty");
+    }
+    if name.is_empty() {
+        return fail("the action name is empty");
+    }
+    if action.contains(['*', '?']) {
+        return fail("a request action cannot contain wildcards");
+    }
+    if action.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return fail("it contains white space or a control character");
+    }
+    Ok(())
+}
+
+/// Who makes a request (spec §5.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PrincipalKind {
+    /// An Alibaba Cloud account itself.
+    RootAccount {
+        /// The account id.
+        account: String,
+    },
+    /// A RAM user.
+    RamUser {
+        /// The account the user belongs to.
+        account: String,
+        /// The user name.
+        name: String,
+        /// The user's numeric UID, if known (OSS principal lists match it).
+        id: Option<String>,
+    },
+    /// A session of an assumed RAM role.
+    AssumedRole {
+        /// The account the role belongs to.
+        account: String,
+        /// The role name.
+        role: String,
+        /// The session name.
+        session: String,
+        /// The role's numeric id, if known.
+        id: Option<String>,
+    },
+    /// A cloud service (`ecs.aliyuncs.com`).
+    Service {
+        /// The service name.
+        service: String,
+        /// The account the service acts for, if any.
+        account: Option<String>,
+    },
+    /// A federated identity from an identity provider.
+    Federated {
+        /// The IdP ARN (`acs:ram::<uid>:saml-provider/<name>`).
+        provider: String,
+    },
+    /// An anonymous caller. Identity policies never apply to it.
+    Anonymous,
+}
+
+/// A request principal: its kind and whether it belongs to the Resource Directory management
+/// account (control policies do not apply then, spec §6.2).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Principal {
+    /// What the principal is.
+    pub kind: PrincipalKind,
+    /// True for principals of the management account.
+    pub management_account: bool,
+}
+
+impl Principal {
+    /// A principal of the given kind, not of the management account.
+    pub fn new(kind: PrincipalKind) -> Self {
+        Principal {
+            kind,
+            management_account: false,
+        }
+    }
+
+    /// A RAM user of `account`.
+    pub fn ram_user(account: &str, name: &str) -> Self {
+        Principal::new(PrincipalKind::RamUser {
+            account: account.to_string(),
+            name: name.to_string(),
+            id: None,
+        })
+    }
+
+    /// The account the principal belongs to, if it has one.
+    pub fn account(&self) -> Option<&str> {
+        match &self.kind {
+            PrincipalKind::RootAccount { account }
+            | PrincipalKind::RamUser { account, .. }
+            | PrincipalKind::AssumedRole { account, .. } => Some(account),
+            PrincipalKind::Service { account, .. } => account.as_deref(),
+            PrincipalKind::Federated { .. } | PrincipalKind::Anonymous => None,
+        }
+    }
+
+    /// The principal's numeric id, if given.
+    pub fn id(&self) -> Option<&str> {
+        match &self.kind {
+            PrincipalKind::RamUser { id, .. } | PrincipalKind::AssumedRole { id, .. } => {
+                id.as_deref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The principal's ARNs (spec §5.2): a root account's `acs:ram::<a>:root`, a user's
+    /// `acs:ram::<a>:user/<n>`, and for a role session both `acs:ram::<a>:role/<n>/<s>` and
+    /// `acs:ram::<a>:role/<n>`. Other kinds have none.
+    pub fn arns(&self) -> Vec<String> {
+        match &self.kind {
+            PrincipalKind::RootAccount { account } => vec![format!("acs:ram::{account}:root")],
+            PrincipalKind::RamUser { account, name, .. } => {
+                vec![format!("acs:ram::{account}:user/{name}")]
+            }
+            PrincipalKind::AssumedRole {
+                account,
+                role,
+                session,
+                ..
+            } => vec![
+                format!("acs:ram::{account}:role/{role}/{session}"),
+                format!("acs:ram::{account}:role/{role}"),
+            ],
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// Request context: condition keys with their values. Keys compare ASCII case-insensitively
+/// (spec §4.6); a key given with no values counts as absent (spec §4.4).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Context {
+    entries: Vec<ContextEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ContextEntry {
+    key: String,
+    values: Vec<String>,
+}
+
+impl Context {
+    /// Adds a key with its values. A key that differs from one already present only in ASCII case
+    /// is an error.
+    pub fn insert(&mut self, key: &str, values: Vec<String>) -> Result<(), RequestError> {
+        if key.is_empty() {
+            return Err(RequestError::EmptyContextKey);
+        }
+        if self.entries.iter().any(|e| e.key.eq_ignore_ascii_case(key)) {
+            return Err(RequestError::DuplicateContextKey(key.to_string()));
+        }
+        self.entries.push(ContextEntry {
+            key: key.to_string(),
+            values,
+        });
+        Ok(())
+    }
+
+    /// The values of `key` (ASCII case-insensitive), or `None` when the key is absent or has no
+    /// values.
+    pub fn get(&self, key: &str) -> Option<&[String]> {
+        self.entries
+            .iter()
+            .find(|e| e.key.eq_ignore_ascii_case(key))
+            .map(|e| e.values.as_slice())
+            .filter(|values| !values.is_empty())
+    }
+
+    /// Every key with its values, in insertion order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
+        self.entries
+            .iter()
+            .map(|e| (e.key.as_str(), e.values.as_slice()))
+    }
+}
+
+/// One authorization request (interfaces.md `REQUEST`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    action: String,
+    resource: String,
+    principal: Option<Principal>,
+    resource_group: Option<String>,
+    context: Context,
+}
+
+impl Request {
+    /// A request for `action` on `resource` (`"*"` for actions without resource-level
+    /// authorization), with no principal, resource group or context yet. Fails when the action is
+    /// not `service:Name` (spec §2.4).
+    pub fn new(action: &str, resource: &str) -> Result<Self, RequestError> {
+        check_action(action)?;
+        Ok(Request {
+            action: action.to_string(),
+            resource: resource.to_string(),
+            principal: None,
+            resource_group: None,
+            context: Context::default(),
+        })
+    }
+
+    /// Sets who makes the request.
+    pub fn with_principal(mut self, principal: Principal) -> Self {
+        self.principal = Some(principal);
+        self
+    }
+
+    /// Sets the resource group of the resource (selects resource-group-scope policies).
+    pub fn with_resource_group(mut self, group: &str) -> Self {
+        self.resource_group = Some(group.to_string());
+        self
+    }
+
+    /// Sets the context keys.
+    pub fn with_context(mut self, context: Context) -> Self {
+        self.context = context;
+        self
+    }
+
+    /// The action, `service:Name`.
+    pub fn action(&self) -> &str {
+        &self.action
+    }
+
+    /// The resource ARN, or `"*"`.
+    pub fn resource(&self) -> &str {
+        &self.resource
+    }
+
+    /// Who makes the request; `None` for a quick check of the given policies.
+    pub fn principal(&self) -> Option<&Principal> {
+        self.principal.as_ref()
+    }
+
+    /// The resource group named by the request.
+    pub fn resource_group(&self) -> Option<&str> {
+        self.resource_group.as_deref()
+    }
+
+    /// The context keys.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+
+    /// The account of the resource ARN: its fourth `:`-separated field, when the ARN has at least
+    /// five fields (spec §6.2 step 4).
+    pub fn resource_account(&self) -> Option<&str> {
+        let mut fields = self.resource.splitn(5, ':');
+        let account = fields.nth(3)?;
+        fields.next()?;
+        Some(account)
+    }
+
+    /// True when the resource belongs to another account than the principal (spec §6.2 step 4):
+    /// both accounts known, neither empty nor `*`, and different.
+    pub fn is_cross_account(&self) -> bool {
+        let known = |a: &&str| !a.is_empty() && *a != "*";
+        let resource = self.resource_account().filter(known);
+        let principal = self
+            .principal
+            .as_ref()
+            .and_then(Principal::account)
+            .filter(known);
+        matches!((resource, principal), (Some(r), Some(p)) if r != p)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn actions_must_have_exactly_one_colon_and_no_wildcards() {
+        assert!(check_action("eas:CreateService").is_ok());
+        for bad in [
+            "eas",
+            "eas:a:b",
+            ":Create",
+            "eas:",
+            "eas:*",
+            "ea?:X",
+            "eas:Create Service",
+            "eas:\u{7}",
+        ] {
+            assert!(check_action(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn context_keys_are_case_insensitive_and_unique() {
+        let mut context = Context::default();
+        context
+            .insert("acs:SourceIp", vec!["1.2.3.4".into()])
+            .unwrap();
+        assert_eq!(
+            context.get("ACS:sourceip"),
+            Some(&["1.2.3.4".to_string()][..])
+        );
+        assert!(context.insert("acs:sourceIP", vec![]).is_err());
+        context.insert("acs:TagKeys", vec![]).unwrap();
+        assert_eq!(context.get("acs:TagKeys"), None);
+    }
+
+    #[test]
+    fn cross_account_needs_two_known_accounts_that_differ() {
+        let user = Principal::ram_user("111", "alice");
+        let request = |resource: &str| {
+            Request::new("eas:X", resource)
+                .unwrap()
+                .with_principal(user.clone())
+        };
+        assert!(request("acs:eas:cn:222:service/a").is_cross_account());
+        assert!(!request("acs:eas:cn:111:service/a").is_cross_account());
+        assert!(!request("acs:eas:cn::service/a").is_cross_account());
+        assert!(!request("acs:eas:cn:*:service/a").is_cross_account());
+        assert!(!request("*").is_cross_account());
+        assert!(!request("acs:eas:cn:222").is_cross_account());
+        assert!(!Request::new("eas:X", "acs:eas:cn:222:service/a")
+            .unwrap()
+            .is_cross_account());
+    }
+
+    #[test]
+    fn role_sessions_have_two_arns() {
+        let p = Principal::new(PrincipalKind::AssumedRole {
+            account: "1".into(),
+            role: "r".into(),
+            session: "s".into(),
+            id: None,
+        });
+        assert_eq!(p.arns(), vec!["acs:ram::1:role/r/s", "acs:ram::1:role/r"]);
+    }
+}
