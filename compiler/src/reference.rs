@@ -341,7 +341,7 @@ fn condition_holds(test: &ConditionTest, request: &Request) -> bool {
             return false;
         };
         let absent = values.is_none();
-        return expected.iter().any(|&want_absent| want_absent == absent);
+        return expected.contains(&absent);
     }
     let Some(values) = values else {
         // Absent key (or an empty list).

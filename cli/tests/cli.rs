@@ -1,0 +1,318 @@
+//! The `ramjet` command's interface: both forms of `check`, `validate`, exit statuses, and
+//! errors that name the file and the JSON path, for malformed input at every level.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("cli")
+        .join(name);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, file: &str, text: &str) -> PathBuf {
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn ramjet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+const ALLOW_EAS: &str = r#"{"Version": "1", "Statement": [
+  {"Sid": "UseEas", "Effect": "Allow", "Action": "eas:*", "Resource": "acs:eas:*:1234567890123456:service/*"},
+  {"Effect": "Deny", "Action": "eas:DeleteService", "Resource": "*"}]}"#;
+
+const REQUEST: &str = r#"{"action": "eas:CreateService",
+  "resource": "acs:eas:cn-hangzhou:1234567890123456:service/demo",
+  "principal": {"type": "RamUser", "account": "1234567890123456", "name": "alice"}}"#;
+
+#[test]
+fn check_with_policy_files_names_policies_by_file_stem() {
+    let dir = scratch("stem");
+    let policy = write(&dir, "PaiDevelopers.json", ALLOW_EAS);
+    let request = write(&dir, "request.json", REQUEST);
+    let out = ramjet(&[
+        "check",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--request",
+        request.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json,
+        serde_json::json!({"decision": "Allow", "step": "final",
+            "determining": [{"policy": "PaiDevelopers", "statement": 0, "sid": "UseEas"}]})
+    );
+}
+
+#[test]
+fn check_text_output_explains_the_decision() {
+    let dir = scratch("text");
+    let policy = write(&dir, "P1.json", ALLOW_EAS);
+    let request = write(
+        &dir,
+        "delete.json",
+        &REQUEST.replace("CreateService", "DeleteService"),
+    );
+    let out = ramjet(&[
+        "check",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--request",
+        request.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("ExplicitDeny: eas:DeleteService on acs:eas:cn-hangzhou:1234567890123456:service/demo by RAM user alice"), "{stdout}");
+    assert!(
+        stdout.contains("denied by P1 Statement[1]: Deny Action eas:DeleteService on Resource *"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("decided at step: final"), "{stdout}");
+}
+
+#[test]
+fn check_with_trust_policy_decides_role_assumption() {
+    let dir = scratch("trust");
+    let trust = write(
+        &dir,
+        "trust.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+            "Principal": {"Service": ["pai.aliyuncs.com"]}}]}"#,
+    );
+    let request = write(
+        &dir,
+        "assume.json",
+        r#"{"action": "sts:AssumeRole", "resource": "acs:ram::1234567890123456:role/pai-runner",
+            "principal": {"type": "Service", "service": "pai.aliyuncs.com"}}"#,
+    );
+    let out = ramjet(&[
+        "check",
+        "--resource-policy",
+        trust.to_str().unwrap(),
+        "--request",
+        request.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains(r#""policy":"resource""#));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    for args in [
+        &[][..],
+        &["check"][..],
+        &["check", "--policy", "p.json"][..],
+        &["check", "--scenario", "s.json", "--request", "r.json"][..],
+        &["check", "--scenario", "s.json", "--format", "yaml"][..],
+        &["validate"][..],
+        &["validate", "--kind", "trust", "p.json"][..],
+        &["frobnicate"][..],
+    ] {
+        let out = ramjet(args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn help_has_examples() {
+    for command in ["check", "validate"] {
+        let out = ramjet(&[command, "--help"]);
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stdout).contains("Examples:"), "{command}");
+    }
+}
+
+#[test]
+fn unreadable_files_exit_2_naming_the_file() {
+    let out = ramjet(&["check", "--scenario", "/nonexistent/scenario.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/scenario.json: cannot read"));
+    let out = ramjet(&["validate", "/nonexistent/policy.json"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+/// Malformed policies at every level: the file form of `check` exits 2 and `validate` exits 1,
+/// both naming the path; nothing panics.
+#[test]
+fn malformed_policies_are_rejected_with_their_path() {
+    let dir = scratch("malformed");
+    let request = write(&dir, "request.json", REQUEST);
+    let cases: &[(&str, &str)] = &[
+        (r#"{"Version": "1", "Statement": [{"Effect": "Allow""#, "line 1, column"),
+        (r#"{"Version": "1", "Statement": {"Effect": "Allow", "Action": 7, "Resource": "*"}}"#, "Statement.Action"),
+        (r#"{"Version": "1", "Statement": []}"#, "Statement: a policy needs at least one statement"),
+        (r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": [], "Resource": "*"}]}"#, "Statement[0].Action"),
+        (r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Effect": "Deny", "Action": "a:b", "Resource": "*"}]}"#, "Statement[0].Effect"),
+        (r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": "*", "Condition": {"StringEqual": {"k": "v"}}}]}"#, "Statement[0].Condition.StringEqual: unknown condition operator"),
+        (r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": "*", "Condition": {"IpAddress": {"acs:SourceIp": ["10.0.0.0/8", "300.1.1.1"]}}}]}"#, "Statement[0].Condition.IpAddress.acs:SourceIp[1]: \"300.1.1.1\" is not an IPv4 or IPv6 address or CIDR block"),
+        (r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": "*"}]}"#, "Version: \"2012-10-17\" is an AWS IAM policy version"),
+        (r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": "*", "Principal": "*"}]}"#, "Statement[0].Principal: Principal is only allowed in resource-based policies"),
+        ("{\"Version\": \"1\",\n\u{a0}\u{a0}\"Statement\": []}", "U+00A0"),
+        ("[1, 2", "line 1"),
+        ("\"a policy\"", "(root): expected a policy document (an object), found a string"),
+        ("", "line 1, column 0"),
+    ];
+    for (i, (policy, expected)) in cases.iter().enumerate() {
+        let file = write(&dir, &format!("p{i}.json"), policy);
+        let out = ramjet(&[
+            "check",
+            "--policy",
+            file.to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+        ]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{policy}: {stderr}");
+        assert!(
+            stderr.contains(&format!("{}: ", file.display())),
+            "{stderr}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "{policy}: expected {expected:?} in {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        let out = ramjet(&["validate", "--kind", "identity", file.to_str().unwrap()]);
+        assert_eq!(out.status.code(), Some(1), "{policy}");
+        assert!(
+            text(&out.stdout).contains(expected),
+            "{}",
+            text(&out.stdout)
+        );
+    }
+}
+
+#[test]
+fn malformed_requests_are_rejected_with_their_path() {
+    let dir = scratch("requests");
+    let policy = write(&dir, "P.json", ALLOW_EAS);
+    let cases: &[(&str, &str)] = &[
+        (
+            r#"{"action": "eas:*", "resource": "*"}"#,
+            "action: \"eas:*\" is not an action",
+        ),
+        (
+            r#"{"resource": "*"}"#,
+            "(root): member \"action\" is required",
+        ),
+        (
+            r#"{"action": "eas:X", "resource": "*", "contxt": {}}"#,
+            "contxt: unknown member",
+        ),
+        (
+            r#"{"action": "eas:X", "resource": "*", "principal": null}"#,
+            "principal: expected a principal",
+        ),
+        (
+            r#"{"action": "eas:X", "resource": "*", "principal": {"type": "RamUser", "account": "1"}}"#,
+            "principal: member \"name\" is required",
+        ),
+        (
+            r#"{"action": "eas:X", "resource": "*", "context": {"a:b": {"c": 1}}}"#,
+            "context.a:b: a context value",
+        ),
+        (
+            r#"{"action": "eas:X", "resource": "*", "context": {"acs:SourceIp": "1.1.1.1", "ACS:SOURCEIP": "2.2.2.2"}}"#,
+            "context.ACS:SOURCEIP: context key",
+        ),
+        (
+            r#"{"action": "eas:X", "action": "eas:Y", "resource": "*"}"#,
+            "action: member \"action\" is given more than once",
+        ),
+    ];
+    for (i, (request, expected)) in cases.iter().enumerate() {
+        let file = write(&dir, &format!("r{i}.json"), request);
+        let out = ramjet(&[
+            "check",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--request",
+            file.to_str().unwrap(),
+        ]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{request}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{request}: expected {expected:?} in {stderr}"
+        );
+    }
+}
+
+#[test]
+fn validate_reports_warnings_without_failing_and_infers_resource_kind() {
+    let dir = scratch("validate");
+    let numeric_version = write(
+        &dir,
+        "ros.json",
+        r#"{"Version": 1, "Statement": [{"Effect": "allow ", "Action": "ecs:*", "Resource": "*"}]}"#,
+    );
+    let trust = write(
+        &dir,
+        "trust.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"RAM": "acs:ram::1:root"}}]}"#,
+    );
+    let out = ramjet(&[
+        "validate",
+        "--format",
+        "json",
+        numeric_version.to_str().unwrap(),
+        trust.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["errors"], 0);
+    assert_eq!(report["warnings"], 2);
+    assert_eq!(report["files"][0]["diagnostics"][0]["path"], "Version");
+    assert_eq!(
+        report["files"][0]["diagnostics"][1]["path"],
+        "Statement[0].Effect"
+    );
+    assert_eq!(report["files"][1]["kind"], "resource");
+    assert_eq!(report["files"][1]["valid"], true);
+    // As an identity policy the trust policy is wrong.
+    let out = ramjet(&["validate", "--kind", "identity", trust.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout)
+        .contains("Statement[0]: member \"Resource\" or \"NotResource\" is required"));
+}
+
+#[test]
+fn validate_reports_ram_size_limits() {
+    let dir = scratch("size");
+    let actions: Vec<String> = (0..400).map(|i| format!("\"ecs:Action{i}\"")).collect();
+    let policy = format!(
+        r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": [{}], "Resource": "*"}}]}}"#,
+        actions.join(",")
+    );
+    let file = write(&dir, "big.json", &policy);
+    let out = ramjet(&["validate", "--kind", "session", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        text(&out.stdout).contains("RAM accepts at most 2048"),
+        "{}",
+        text(&out.stdout)
+    );
+}

@@ -1,0 +1,92 @@
+//! Every conformance scenario through the `ramjet` binary: decision, step, determining
+//! statements and exit status.
+
+use ramjet_compiler::conformance::{load_cases, Expected};
+use ramjet_engine::{Decision, Outcome, StatementRef, Step};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+fn outcome_from_json(stdout: &str) -> Result<Outcome, String> {
+    let v: Value = serde_json::from_str(stdout).map_err(|e| format!("{e}: {stdout}"))?;
+    let decision = match v["decision"].as_str() {
+        Some("Allow") => Decision::Allow,
+        Some("ExplicitDeny") => Decision::ExplicitDeny,
+        Some("ImplicitDeny") => Decision::ImplicitDeny,
+        _ => return Err(format!("no decision in {stdout}")),
+    };
+    let step = match v["step"].as_str() {
+        Some("control") => Step::Control,
+        Some("session") => Step::Session,
+        Some("final") => Step::Final,
+        _ => return Err(format!("no step in {stdout}")),
+    };
+    let determining = v["determining"]
+        .as_array()
+        .ok_or("no determining")?
+        .iter()
+        .map(|d| StatementRef {
+            policy: d["policy"].as_str().unwrap_or_default().to_string(),
+            statement: d["statement"].as_u64().unwrap_or(u64::MAX) as usize,
+            sid: d["sid"].as_str().map(str::to_string),
+        })
+        .collect();
+    Ok(Outcome {
+        decision,
+        step,
+        determining,
+    })
+}
+
+#[test]
+fn ramjet_check_passes_every_conformance_case() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/conformance");
+    let cases = load_cases(&dir).unwrap();
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance");
+    std::fs::create_dir_all(&scratch).unwrap();
+    let mut failures = Vec::new();
+    for case in &cases {
+        let file = scratch.join(format!("{}.json", case.name));
+        std::fs::write(&file, &case.scenario).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+            .args(["check", "--format", "json", "--scenario"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        let status = output.status.code().unwrap_or(-1);
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let verdict = if status != case.expected_exit_status() {
+            Err(format!(
+                "exit status {status}, expected {}; stderr: {stderr}",
+                case.expected_exit_status()
+            ))
+        } else if status == 2 {
+            case.check(Err(&stderr))
+        } else {
+            outcome_from_json(&stdout).and_then(|outcome| case.check(Ok(&outcome)))
+        };
+        if matches!(case.expect, Expected::Error(_)) && !stdout.is_empty() {
+            failures.push(format!(
+                "{}: printed on stdout for an error: {stdout}",
+                case.name
+            ));
+        }
+        if let Err(why) = verdict {
+            failures.push(format!("{}: {why}", case.name));
+        }
+        if status == 2 && !stderr.contains(&file.display().to_string()) {
+            failures.push(format!(
+                "{}: error does not name the file: {stderr}",
+                case.name
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
