@@ -13,10 +13,12 @@ use std::path::Path;
 /// Decide one request: exit 0 on Allow, 1 on ExplicitDeny or ImplicitDeny, 2 on any error.
 #[derive(Args)]
 #[command(after_help = "Examples:\n  \
-    ramjet check --scenario corpus/conformance/examples/deny-delete.json\n  \
-    ramjet check --policy p1.json --policy p2.json --request request.json --format json\n  \
-    ramjet check --policy role-policy.json --resource-policy trust.json --request assume.json\n\n\
-    A scenario holds the policies by kind and the request (see shared/spec/interfaces.md).\n\
+    ramjet check --scenario corpus/examples/pai-developer.json\n  \
+    ramjet check --policy corpus/policies/seeds/pai-eas-list-services.json \\\n      \
+    --request corpus/examples/list-services.json --format json\n  \
+    ramjet check --resource-policy corpus/policies/seeds/pai-trust-ram-and-service.json \\\n      \
+    --request corpus/examples/assume-role-dataworks.json\n\n\
+    A scenario holds the policies by kind and the request (shared/spec/interfaces.md).\n\
     With --policy, each file is an identity policy named by its file stem.")]
 pub struct CheckArgs {
     /// A scenario file: {"policies": {...}, "request": {...}}

@@ -11,7 +11,8 @@ use serde_json::json;
 #[derive(Args)]
 #[command(after_help = "Examples:\n  \
     ramjet validate corpus/policies/seeds/*.json\n  \
-    ramjet validate --kind resource --format json trust-policy.json\n\n\
+    ramjet validate corpus/examples/broken-policy.json\n  \
+    ramjet validate --kind resource --format json corpus/policies/seeds/pai-trust-saml-and-service.json\n\n\
     Without --kind, a document whose statements have a Principal is read as resource-based,\n\
     any other as an identity policy.")]
 pub struct ValidateArgs {

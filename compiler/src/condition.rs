@@ -73,8 +73,16 @@ fn read_operator(name: &str, path: &JsonPath, diagnostics: &mut Diagnostics) -> 
     else {
         let hint = TestKind::ALL
             .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(base) || n.eq_ignore_ascii_case(name))
+            .find(|(n, _)| n.eq_ignore_ascii_case(base))
             .map(|(n, _)| format!(" (operator names are case-sensitive: did you mean {n}?)"))
+            .or_else(|| {
+                TestKind::ALL
+                    .iter()
+                    .map(|(n, _)| (strsim::levenshtein(n, base), n))
+                    .filter(|(distance, _)| *distance <= 2)
+                    .min()
+                    .map(|(_, n)| format!(" (did you mean {n}?)"))
+            })
             .unwrap_or_default();
         diagnostics.error(path, format!("unknown condition operator {name:?}{hint}"));
         return None;

@@ -90,6 +90,7 @@ pub struct Diagnostics {
     items: Vec<Diagnostic>,
     errors: usize,
     dropped: usize,
+    dropped_errors: usize,
 }
 
 impl Diagnostics {
@@ -119,6 +120,7 @@ impl Diagnostics {
             });
         } else {
             self.dropped += 1;
+            self.dropped_errors += usize::from(severity == Severity::Error);
         }
     }
 
@@ -132,9 +134,16 @@ impl Diagnostics {
     pub fn into_vec(mut self) -> Vec<Diagnostic> {
         if self.dropped > 0 {
             self.items.push(Diagnostic {
-                severity: Severity::Error,
+                severity: if self.dropped_errors > 0 {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
                 location: "(file)".to_string(),
-                message: format!("{} more diagnostics not shown", self.dropped),
+                message: format!(
+                    "{} more diagnostics not shown ({} of them errors)",
+                    self.dropped, self.dropped_errors
+                ),
             });
         }
         self.items

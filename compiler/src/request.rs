@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, JsonPath};
 use crate::json::{self, Json, Members};
 use crate::policy::describe;
-use ramjet_engine::{Context, Principal, PrincipalKind, Request};
+use ramjet_engine::{Context, Principal, PrincipalKind, Request, RequestError};
 
 /// Reads a request file.
 ///
@@ -99,6 +99,10 @@ pub(crate) fn read_request(
     let (action, resource) = (action?, resource?);
     let mut request = match Request::new(action, resource) {
         Ok(request) => request,
+        Err(error @ RequestError::EmptyResource) => {
+            diagnostics.error(&members.path_of("resource"), error.to_string());
+            return None;
+        }
         Err(error) => {
             diagnostics.error(&members.path_of("action"), error.to_string());
             return None;

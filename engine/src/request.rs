@@ -16,6 +16,9 @@ pub enum RequestError {
     /// A context key is the empty string.
     #[error("context key is empty")]
     EmptyContextKey,
+    /// The resource is the empty string.
+    #[error("the resource is empty; use \"*\" for actions without resource-level authorization")]
+    EmptyResource,
 }
 
 /// Checks a request action: exactly one `:`, a non-empty service and name, no `*`, `?`, white
@@ -223,6 +226,9 @@ impl Request {
     /// not `service:Name` (spec §2.4).
     pub fn new(action: &str, resource: &str) -> Result<Self, RequestError> {
         check_action(action)?;
+        if resource.is_empty() {
+            return Err(RequestError::EmptyResource);
+        }
         Ok(Request {
             action: action.to_string(),
             resource: resource.to_string(),

@@ -1,0 +1,56 @@
+//! README's `$ ramjet ...` examples, run for real: the output printed in README must be the
+//! output the binary gives, and `$ echo $?` the exit status.
+
+use std::path::Path;
+use std::process::Command;
+
+#[test]
+fn readme_examples_print_what_readme_says() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let mut in_block = false;
+    let mut examples: Vec<(String, Vec<String>)> = Vec::new();
+    for line in readme.lines() {
+        if line.starts_with("```") {
+            in_block = !in_block;
+            continue;
+        }
+        if !in_block {
+            continue;
+        }
+        if let Some(command) = line.strip_prefix("$ ") {
+            examples.push((command.to_string(), Vec::new()));
+        } else if let Some((_, output)) = examples.last_mut() {
+            output.push(line.to_string());
+        }
+    }
+    assert!(examples.len() >= 7, "found {} examples", examples.len());
+    let mut last_status = None;
+    for (command, expected) in &examples {
+        if command == "echo $?" {
+            assert_eq!(
+                Some(expected.join("\n")),
+                last_status.map(|s: i32| s.to_string())
+            );
+            continue;
+        }
+        let mut words = command.split_whitespace();
+        assert_eq!(words.next(), Some("ramjet"), "{command}");
+        let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+            .args(words)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        last_status = output.status.code();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        );
+        assert_eq!(
+            printed.trim_end(),
+            expected.join("\n").trim_end(),
+            "README example `{command}`"
+        );
+    }
+}
