@@ -29,7 +29,6 @@ pub mod conformance;
 pub mod diagnostic;
 pub mod json;
 pub mod limits;
-pub mod model;
 mod policy;
 pub mod reference;
 mod request;
@@ -37,7 +36,9 @@ mod scenario;
 pub mod wildcard;
 
 pub use diagnostic::{Diagnostic, JsonPath, Severity};
-pub use model::{Effect, Policy, PolicyKind, Statement};
 pub use policy::{guess_kind, parse_policy, read_policy_document, ParsedPolicy};
+/// The typed policy model (defined in `ramjet-engine`, which compiles it).
+pub use ramjet_engine::policy as model;
+pub use ramjet_engine::policy::{Effect, NamedPolicy, Policy, PolicyKind, PolicySet, Statement};
 pub use request::parse_request;
-pub use scenario::{parse_scenario, NamedPolicy, PolicySet, Scenario};
+pub use scenario::{parse_scenario, Scenario};

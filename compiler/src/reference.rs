@@ -6,8 +6,8 @@ use crate::model::{
     ConditionTest, ConditionValues, Effect, PatternList, PrincipalSpec, SetQuantifier, Statement,
     TestKind, ValueFamily,
 };
-use crate::scenario::{NamedPolicy, PolicySet};
 use crate::wildcard::glob_matches;
+use ramjet_engine::policy::{NamedPolicy, PolicySet};
 use ramjet_engine::value::{parse_bool, parse_instant, parse_request_address, ExactDecimal};
 use ramjet_engine::{Decision, Outcome, Principal, PrincipalKind, Request, StatementRef, Step};
 use std::cmp::Ordering;

@@ -4,52 +4,10 @@
 
 use crate::diagnostic::{Diagnostic, Diagnostics, JsonPath};
 use crate::json::{self, Json, Members};
-use crate::model::{Policy, PolicyKind};
 use crate::policy::read_policy_document;
 use crate::request::read_request;
+use ramjet_engine::policy::{NamedPolicy, PolicyKind, PolicySet};
 use ramjet_engine::Request;
-
-/// A named policy, with the resource group it is attached at (identity policies only).
-#[derive(Debug, Clone, PartialEq)]
-pub struct NamedPolicy {
-    /// The name that determining statements report.
-    pub name: String,
-    /// For an identity policy attached at resource-group scope, the group.
-    pub resource_group: Option<String>,
-    /// The document.
-    pub policy: Policy,
-}
-
-/// Every policy that bears on a request, by kind (spec §6.2).
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct PolicySet {
-    /// Identity policies, account scope (`resource_group: None`) or resource-group scope.
-    pub identity: Vec<NamedPolicy>,
-    /// The session policy of an assumed-role session.
-    pub session: Option<NamedPolicy>,
-    /// The resource-based policy (a role's trust policy included).
-    pub resource: Option<NamedPolicy>,
-    /// Control policy levels, from the member account up to the root folder.
-    pub control: Vec<Vec<NamedPolicy>>,
-}
-
-impl PolicySet {
-    /// Every policy with its kind, in evaluation order.
-    pub fn iter(&self) -> impl Iterator<Item = (PolicyKind, &NamedPolicy)> {
-        self.control
-            .iter()
-            .flatten()
-            .map(|p| (PolicyKind::Control, p))
-            .chain(self.session.iter().map(|p| (PolicyKind::Session, p)))
-            .chain(self.identity.iter().map(|p| (PolicyKind::Identity, p)))
-            .chain(self.resource.iter().map(|p| (PolicyKind::Resource, p)))
-    }
-
-    /// The policy called `name`, if any.
-    pub fn find(&self, name: &str) -> Option<&NamedPolicy> {
-        self.iter().map(|(_, p)| p).find(|p| p.name == name)
-    }
-}
 
 /// A request with the policies that decide it.
 #[derive(Debug, Clone, PartialEq)]

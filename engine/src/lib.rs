@@ -33,6 +33,7 @@
 )]
 
 pub mod decision;
+pub mod policy;
 pub mod request;
 pub mod value;
 

@@ -1,8 +1,9 @@
-//! The typed policy model: what a RAM policy document means once read and checked. Every value is
-//! already parsed (IP networks, instants, exact decimals, booleans), so evaluation never meets a
-//! malformed value. Patterns keep their text; how they are matched is up to each engine.
+//! The typed policy model: what a RAM policy document means once read and checked
+//! (`ramjet-compiler` reads documents into it). Every value is already parsed (IP networks,
+//! instants, exact decimals, booleans), so evaluation never meets a malformed value. Patterns keep
+//! their text; how they are matched is up to each engine.
 
-use ramjet_engine::value::{ExactDecimal, Instant, IpNet};
+use crate::value::{ExactDecimal, Instant, IpNet};
 
 /// Which kind of policy a document is (spec §1.4): it decides which members are legal and which
 /// size limit `validate` applies.
@@ -265,4 +266,46 @@ pub struct ConditionTest {
     pub key: String,
     /// The values, OR-ed.
     pub values: ConditionValues,
+}
+
+/// A named policy, with the resource group it is attached at (identity policies only).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NamedPolicy {
+    /// The name that determining statements report.
+    pub name: String,
+    /// For an identity policy attached at resource-group scope, the group.
+    pub resource_group: Option<String>,
+    /// The document.
+    pub policy: Policy,
+}
+
+/// Every policy that bears on a request, by kind (spec §6.2).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PolicySet {
+    /// Identity policies, account scope (`resource_group: None`) or resource-group scope.
+    pub identity: Vec<NamedPolicy>,
+    /// The session policy of an assumed-role session.
+    pub session: Option<NamedPolicy>,
+    /// The resource-based policy (a role's trust policy included).
+    pub resource: Option<NamedPolicy>,
+    /// Control policy levels, from the member account up to the root folder.
+    pub control: Vec<Vec<NamedPolicy>>,
+}
+
+impl PolicySet {
+    /// Every policy with its kind, in evaluation order.
+    pub fn iter(&self) -> impl Iterator<Item = (PolicyKind, &NamedPolicy)> {
+        self.control
+            .iter()
+            .flatten()
+            .map(|p| (PolicyKind::Control, p))
+            .chain(self.session.iter().map(|p| (PolicyKind::Session, p)))
+            .chain(self.identity.iter().map(|p| (PolicyKind::Identity, p)))
+            .chain(self.resource.iter().map(|p| (PolicyKind::Resource, p)))
+    }
+
+    /// The policy called `name`, if any.
+    pub fn find(&self, name: &str) -> Option<&NamedPolicy> {
+        self.iter().map(|(_, p)| p).find(|p| p.name == name)
+    }
 }
