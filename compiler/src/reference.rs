@@ -386,7 +386,11 @@ fn value_matches(test: TestKind, r: &str, policy_values: &ConditionValues) -> bo
         (ValueFamily::String, ConditionValues::Strings(vs)) => vs.iter().any(|v| match test {
             StringEquals | StringNotEquals => r == v,
             StringEqualsIgnoreCase | StringNotEqualsIgnoreCase => {
-                r.to_lowercase() == v.to_lowercase()
+                // Unicode lowercase mapping of each character (no context rules such as a
+                // word-final sigma), so `Σ` and `σ` compare equal wherever they stand.
+                r.chars()
+                    .flat_map(char::to_lowercase)
+                    .eq(v.chars().flat_map(char::to_lowercase))
             }
             _ => glob_matches(v, r, false),
         }),

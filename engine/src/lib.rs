@@ -32,8 +32,16 @@
     )
 )]
 
+pub mod action_index;
+pub mod compiled;
+pub mod condition;
 pub mod decision;
+pub mod evaluate;
+pub mod glob;
+pub mod index;
+pub mod keys;
 pub mod policy;
+pub mod principal_match;
 pub mod request;
 pub mod value;
 

@@ -202,6 +202,11 @@ impl Context {
             .filter(|values| !values.is_empty())
     }
 
+    /// The values of the entry at `index` (insertion order).
+    pub fn values_at(&self, index: usize) -> Option<&[String]> {
+        self.entries.get(index).map(|e| e.values.as_slice())
+    }
+
     /// Every key with its values, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
         self.entries

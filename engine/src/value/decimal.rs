@@ -42,10 +42,23 @@ pub struct ExactDecimal {
     exponent: i64,
 }
 
-impl std::str::FromStr for ExactDecimal {
-    type Err = DecimalError;
+/// A number read without copying its digits: what a request value is parsed into on the hot
+/// path, compared directly with a policy's [`ExactDecimal`].
+#[derive(Debug, Clone, Copy)]
+pub struct DecimalView<'a> {
+    negative: bool,
+    integer: &'a str,
+    fraction: &'a str,
+    /// Significant digits: positions `start..end` of `integer` followed by `fraction`.
+    start: usize,
+    end: usize,
+    /// value = ±0.(significant digits) × 10^exponent
+    exponent: i64,
+}
 
-    fn from_str(text: &str) -> Result<Self, DecimalError> {
+impl<'a> DecimalView<'a> {
+    /// Reads `[+-]?(digits[.digits?] | .digits)([eE][+-]?digits)?` (spec §4.3).
+    pub fn parse(text: &'a str) -> Result<Self, DecimalError> {
         if text.len() > MAX_DECIMAL_CHARS {
             return Err(DecimalError::Range);
         }
@@ -65,24 +78,83 @@ impl std::str::FromStr for ExactDecimal {
         {
             return Err(DecimalError::Syntax);
         }
-        let mut exponent: i64 = match exponent_text {
+        let exponent = match exponent_text {
             None => 0,
             Some(e) => parse_exponent(e)?,
         };
-        // value = integer.fraction × 10^exponent = 0.(integer fraction) × 10^(exponent + len(integer))
-        exponent += integer.len() as i64;
-        let mut digits: Vec<u8> = integer
+        let digits = || integer.bytes().chain(fraction.bytes());
+        let total = integer.len() + fraction.len();
+        let start = digits().take_while(|&d| d == b'0').count();
+        let trailing = if start == total {
+            0
+        } else {
+            fraction
+                .bytes()
+                .rev()
+                .chain(integer.bytes().rev())
+                .take_while(|&d| d == b'0')
+                .count()
+        };
+        Ok(DecimalView {
+            negative,
+            integer,
+            fraction,
+            start,
+            end: total - trailing,
+            exponent: exponent + integer.len() as i64 - start as i64,
+        })
+    }
+
+    fn significant(&self) -> impl Iterator<Item = u8> + 'a {
+        self.integer
             .bytes()
-            .chain(fraction.bytes())
+            .chain(self.fraction.bytes())
+            .skip(self.start)
+            .take(self.end.saturating_sub(self.start))
             .map(|b| b - b'0')
-            .collect();
-        let leading = digits.iter().take_while(|&&d| d == 0).count();
-        digits.drain(..leading);
-        exponent -= leading as i64;
-        while digits.last() == Some(&0) {
-            digits.pop();
+    }
+
+    fn is_zero(&self) -> bool {
+        self.start >= self.end
+    }
+
+    fn sign(&self) -> i8 {
+        if self.is_zero() {
+            0
+        } else if self.negative {
+            -1
+        } else {
+            1
         }
-        if digits.is_empty() {
+    }
+
+    /// Compares this number with `other` exactly.
+    pub fn cmp_decimal(&self, other: &ExactDecimal) -> Ordering {
+        match self.sign().cmp(&other.sign()) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
+        let magnitude = if self.is_zero() {
+            Ordering::Equal
+        } else {
+            self.exponent
+                .cmp(&other.exponent)
+                .then_with(|| self.significant().cmp(other.digits.iter().copied()))
+        };
+        if self.negative {
+            magnitude.reverse()
+        } else {
+            magnitude
+        }
+    }
+}
+
+impl std::str::FromStr for ExactDecimal {
+    type Err = DecimalError;
+
+    fn from_str(text: &str) -> Result<Self, DecimalError> {
+        let view = DecimalView::parse(text)?;
+        if view.is_zero() {
             return Ok(ExactDecimal {
                 negative: false,
                 digits: Box::new([]),
@@ -90,9 +162,9 @@ impl std::str::FromStr for ExactDecimal {
             });
         }
         Ok(ExactDecimal {
-            negative,
-            digits: digits.into_boxed_slice(),
-            exponent,
+            negative: view.negative,
+            digits: view.significant().collect(),
+            exponent: view.exponent,
         })
     }
 }
@@ -121,6 +193,16 @@ fn parse_exponent(text: &str) -> Result<i64, DecimalError> {
 impl ExactDecimal {
     fn is_zero(&self) -> bool {
         self.digits.is_empty()
+    }
+
+    fn sign(&self) -> i8 {
+        if self.is_zero() {
+            0
+        } else if self.negative {
+            -1
+        } else {
+            1
+        }
     }
 
     fn cmp_magnitude(&self, other: &Self) -> Ordering {
@@ -219,6 +301,13 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn views_compare_like_owned_decimals(a in "[+-]?[0-9]{0,4}(\\.[0-9]{0,4})?([eE][+-]?[0-9]{1,2})?", b in "[+-]?[0-9]{1,4}(\\.[0-9]{0,3})?") {
+            if let (Ok(view), Ok(owned_a), Ok(owned_b)) = (DecimalView::parse(&a), a.parse::<ExactDecimal>(), b.parse::<ExactDecimal>()) {
+                prop_assert_eq!(view.cmp_decimal(&owned_b), owned_a.cmp(&owned_b));
+            }
+        }
+
         #[test]
         fn agrees_with_integer_order(a in any::<i64>(), b in any::<i64>()) {
             prop_assert_eq!(d(&a.to_string()).cmp(&d(&b.to_string())), a.cmp(&b));

@@ -1,0 +1,231 @@
+//! The action index: from a request action to the statements whose `Action` (or `NotAction`)
+//! patterns match it, without looking at statements of other services.
+//!
+//! Patterns are ASCII-lowercased when built and the request action is lowered once per request,
+//! so every comparison is plain byte equality (spec §2.2). A pattern lands, by shape, in:
+//! - `exact`: the whole lowered action, one hash lookup;
+//! - per service (the literal part before `:`): `svc:*` lists; `svc:Prefix*` in a map probed once
+//!   per distinct prefix length; other name globs (`svc:*Service*`, `svc:?etObject`) compiled;
+//! - `everywhere`: `*`;
+//! - `global`: patterns with a wildcard in the service part (`*:Get*`), compiled.
+//!
+//! Cost per request: two hash lookups, one per distinct prefix length of the service's prefix
+//! patterns, and one glob per general pattern of that service or of `global`. Statements of other
+//! services cost nothing.
+
+use crate::glob::{Glob, GlobError};
+use hashbrown::HashMap;
+
+/// Statement ids, dense within one policy index.
+pub type StatementIds = Box<[u32]>;
+
+#[derive(Debug, Default)]
+struct ServiceBuilder {
+    any: Vec<u32>,
+    prefixes: HashMap<Box<str>, Vec<u32>>,
+    general: Vec<(String, Vec<u32>)>,
+}
+
+/// Collects patterns, then [`ActionIndexBuilder::build`]s the index.
+#[derive(Debug, Default)]
+pub struct ActionIndexBuilder {
+    exact: HashMap<Box<str>, Vec<u32>>,
+    services: HashMap<Box<str>, ServiceBuilder>,
+    everywhere: Vec<u32>,
+    global: Vec<(String, Vec<u32>)>,
+}
+
+fn has_wildcard(text: &str) -> bool {
+    text.contains(['*', '?'])
+}
+
+fn push_general(list: &mut Vec<(String, Vec<u32>)>, pattern: &str, statement: u32) {
+    match list.iter_mut().find(|(p, _)| p == pattern) {
+        Some((_, ids)) => ids.push(statement),
+        None => list.push((pattern.to_string(), vec![statement])),
+    }
+}
+
+impl ActionIndexBuilder {
+    /// Adds one `Action` / `NotAction` pattern of `statement`.
+    pub fn add(&mut self, pattern: &str, statement: u32) {
+        let pattern = pattern.to_ascii_lowercase();
+        if pattern.bytes().all(|b| b == b'*') {
+            self.everywhere.push(statement);
+            return;
+        }
+        let Some((service, name)) = pattern.split_once(':') else {
+            // Not a valid policy action (validated away); matched literally as a whole.
+            push_general(&mut self.global, &pattern, statement);
+            return;
+        };
+        if has_wildcard(service) {
+            push_general(&mut self.global, &pattern, statement);
+            return;
+        }
+        if !has_wildcard(name) {
+            self.exact
+                .entry(pattern.as_str().into())
+                .or_default()
+                .push(statement);
+            return;
+        }
+        let bucket = self.services.entry(service.into()).or_default();
+        let prefix = name.trim_end_matches('*');
+        if prefix.is_empty() {
+            bucket.any.push(statement);
+        } else if !has_wildcard(prefix) {
+            bucket
+                .prefixes
+                .entry(prefix.into())
+                .or_default()
+                .push(statement);
+        } else {
+            push_general(&mut bucket.general, name, statement);
+        }
+    }
+
+    /// Compiles the collected patterns.
+    pub fn build(self) -> Result<ActionIndex, GlobError> {
+        let compile =
+            |list: Vec<(String, Vec<u32>)>| -> Result<Box<[(Glob, StatementIds)]>, GlobError> {
+                list.into_iter()
+                    .map(|(p, ids)| Ok((Glob::new(&p)?, ids.into())))
+                    .collect()
+            };
+        let mut services = HashMap::with_capacity(self.services.len());
+        for (service, bucket) in self.services {
+            let mut prefix_lengths: Vec<usize> = bucket.prefixes.keys().map(|p| p.len()).collect();
+            prefix_lengths.sort_unstable();
+            prefix_lengths.dedup();
+            services.insert(
+                service,
+                ServiceActions {
+                    any: bucket.any.into(),
+                    prefixes: bucket
+                        .prefixes
+                        .into_iter()
+                        .map(|(p, ids)| (p, ids.into()))
+                        .collect(),
+                    prefix_lengths: prefix_lengths.into(),
+                    general: compile(bucket.general)?,
+                },
+            );
+        }
+        Ok(ActionIndex {
+            exact: self
+                .exact
+                .into_iter()
+                .map(|(a, ids)| (a, ids.into()))
+                .collect(),
+            services,
+            everywhere: self.everywhere.into(),
+            global: compile(self.global)?,
+        })
+    }
+}
+
+#[derive(Debug)]
+struct ServiceActions {
+    any: StatementIds,
+    prefixes: HashMap<Box<str>, StatementIds>,
+    prefix_lengths: Box<[usize]>,
+    general: Box<[(Glob, StatementIds)]>,
+}
+
+/// Maps a lowered request action to candidate statements.
+#[derive(Debug, Default)]
+pub struct ActionIndex {
+    exact: HashMap<Box<str>, StatementIds>,
+    services: HashMap<Box<str>, ServiceActions>,
+    everywhere: StatementIds,
+    global: Box<[(Glob, StatementIds)]>,
+}
+
+impl ActionIndex {
+    /// Calls `visit` with every group of statements that has a pattern matching `action`
+    /// (ASCII-lowercased by the caller). A statement may be visited more than once.
+    // Hot path: guarded by the `check` benchmarks in bench/.
+    pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
+        if let Some(ids) = self.exact.get(action) {
+            visit(ids);
+        }
+        if !self.everywhere.is_empty() {
+            visit(&self.everywhere);
+        }
+        if let Some((service, name)) = action.split_once(':') {
+            if let Some(bucket) = self.services.get(service) {
+                if !bucket.any.is_empty() {
+                    visit(&bucket.any);
+                }
+                for &length in bucket.prefix_lengths.iter() {
+                    let Some(prefix) = name.get(..length) else {
+                        // Longer than the name, or not on a character boundary.
+                        continue;
+                    };
+                    if let Some(ids) = bucket.prefixes.get(prefix) {
+                        visit(ids);
+                    }
+                }
+                for (glob, ids) in bucket.general.iter() {
+                    if glob.is_match(name) {
+                        visit(ids);
+                    }
+                }
+            }
+        }
+        for (glob, ids) in self.global.iter() {
+            if glob.is_match(action) {
+                visit(ids);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn matches(patterns: &[&str], action: &str) -> Vec<u32> {
+        let mut builder = ActionIndexBuilder::default();
+        for (i, p) in patterns.iter().enumerate() {
+            builder.add(p, i as u32);
+        }
+        let index = builder.build().unwrap();
+        let mut found = Vec::new();
+        index.for_each_match(&action.to_ascii_lowercase(), |ids| {
+            found.extend_from_slice(ids)
+        });
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    #[test]
+    fn every_shape_is_found() {
+        let patterns = [
+            "eas:CreateService",
+            "eas:*",
+            "eas:Create*",
+            "eas:*Service",
+            "oss:GetObject",
+            "*",
+            "*:Create*",
+            "eas:C?eateService",
+            "eas:Delete*",
+        ];
+        assert_eq!(
+            matches(&patterns, "EAS:createservice"),
+            vec![0, 1, 2, 3, 5, 6, 7]
+        );
+        assert_eq!(matches(&patterns, "oss:GetObject"), vec![4, 5]);
+        assert_eq!(matches(&patterns, "ecs:RunInstances"), vec![5]);
+        assert_eq!(matches(&patterns, "eas:Create"), vec![1, 2, 5, 6]);
+    }
+
+    #[test]
+    fn prefixes_do_not_split_characters() {
+        assert_eq!(matches(&["x:é*"], "x:éa"), vec![0]);
+        assert_eq!(matches(&["x:a*"], "x:é"), Vec::<u32>::new());
+    }
+}

@@ -1,0 +1,401 @@
+//! Spec §6 on compiled units: the same steps as the reference interpreter, over
+//! [`PolicyIndex`]es, with per-thread [`Scratch`] so that a typical request allocates nothing.
+//!
+//! ```
+//! # // Built by hand here; `ramjet-compiler` builds units from policy documents.
+//! use ramjet_engine::evaluate::{decide, Scratch, Units};
+//! use ramjet_engine::keys::KeyTable;
+//! use ramjet_engine::{Decision, Request};
+//! let keys = KeyTable::default();
+//! let units = Units { keys: &keys, control: None, session: None, identity: None, resource: None };
+//! let mut scratch = Scratch::default();
+//! let request = Request::new("eas:ListServices", "*").unwrap();
+//! assert_eq!(decide(&units, &request, &mut scratch).decision, Decision::ImplicitDeny);
+//! ```
+
+use crate::index::{PolicyIndex, RequestFacts};
+use crate::keys::KeyTable;
+use crate::policy::Effect;
+use crate::principal_match::write_arns;
+use crate::request::{PrincipalKind, Request};
+use crate::{Decision, StatementRef, Step};
+
+/// Which unit of spec §6.2 a statement belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// Control policies (one group per level).
+    Control,
+    /// The session policy.
+    Session,
+    /// Identity policies (group 0 account scope, then resource groups).
+    Identity,
+    /// The resource-based policy.
+    Resource,
+}
+
+/// The compiled units that bear on one request.
+#[derive(Debug, Clone, Copy)]
+pub struct Units<'a> {
+    /// The condition keys every unit's conditions were interned in.
+    pub keys: &'a KeyTable,
+    /// Control policy levels.
+    pub control: Option<&'a PolicyIndex>,
+    /// The session policy of an assumed-role session.
+    pub session: Option<&'a PolicyIndex>,
+    /// The principal's identity policies.
+    pub identity: Option<&'a PolicyIndex>,
+    /// The resource-based policy.
+    pub resource: Option<&'a PolicyIndex>,
+}
+
+impl<'a> Units<'a> {
+    fn get(&self, unit: Unit) -> Option<&'a PolicyIndex> {
+        match unit {
+            Unit::Control => self.control,
+            Unit::Session => self.session,
+            Unit::Identity => self.identity,
+            Unit::Resource => self.resource,
+        }
+    }
+
+    /// The determining statements of the last [`decide`] with `scratch`, as references.
+    pub fn determining(&self, scratch: &Scratch) -> Vec<StatementRef> {
+        scratch
+            .determining
+            .iter()
+            .filter_map(|&(unit, id)| self.get(unit)?.origin(id).map(|o| o.to_ref()))
+            .collect()
+    }
+}
+
+/// A decision and the step that ended evaluation; the determining statements stay in the
+/// [`Scratch`] (see [`Units::determining`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Verdict {
+    /// The decision.
+    pub decision: Decision,
+    /// The step that ended evaluation.
+    pub step: Step,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Applied {
+    unit: Unit,
+    group: u16,
+    statement: u32,
+    effect: Effect,
+}
+
+/// Per-thread working memory for [`decide`]; reuse one per thread (or per batch chunk) so that
+/// evaluation does not allocate once its buffers have grown to fit.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    action: String,
+    arns: Vec<String>,
+    arn_count: usize,
+    slots: Vec<u32>,
+    touched: Vec<u32>,
+    seen: Vec<u32>,
+    stamp: u32,
+    applied: Vec<Applied>,
+    determining: Vec<(Unit, u32)>,
+}
+
+impl Scratch {
+    /// The determining statements of the last decision: unit and statement id.
+    pub fn determining_ids(&self) -> &[(Unit, u32)] {
+        &self.determining
+    }
+
+    fn prepare(&mut self, request: &Request, keys: &KeyTable) {
+        self.action.clear();
+        self.action.push_str(request.action());
+        self.action.make_ascii_lowercase();
+        self.arn_count = write_arns(request.principal(), &mut self.arns);
+        for &id in &self.touched {
+            if let Some(slot) = self.slots.get_mut(id as usize) {
+                *slot = 0;
+            }
+        }
+        self.touched.clear();
+        if self.slots.len() < keys.len() {
+            self.slots.resize(keys.len(), 0);
+        }
+        for (index, (key, _)) in request.context().iter().enumerate() {
+            if let Some(id) = keys.lookup(key) {
+                if let Some(slot) = self.slots.get_mut(id.0 as usize) {
+                    *slot = index as u32 + 1;
+                    self.touched.push(id.0);
+                }
+            }
+        }
+        self.applied.clear();
+        self.determining.clear();
+    }
+
+    /// Evaluates every candidate statement of `index` and records those that apply.
+    // Hot path: guarded by the `check` benchmarks in bench/.
+    fn collect(&mut self, unit: Unit, index: &PolicyIndex, request: &Request) {
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.seen.iter_mut().for_each(|s| *s = 0);
+            self.stamp = 1;
+        }
+        if self.seen.len() < index.len() {
+            self.seen.resize(index.len(), 0);
+        }
+        let Scratch {
+            action,
+            arns,
+            arn_count,
+            slots,
+            seen,
+            stamp,
+            applied,
+            ..
+        } = self;
+        let stamp = *stamp;
+        let facts = RequestFacts {
+            request,
+            action,
+            arns: arns.get(..*arn_count).unwrap_or_default(),
+            slots,
+        };
+        let mut consider = |id: u32, seen: &mut Vec<u32>| {
+            let Some(mark) = seen.get_mut(id as usize) else {
+                return;
+            };
+            if *mark == stamp {
+                return;
+            }
+            *mark = stamp;
+            if let Some(statement) = index.statements.get(id as usize) {
+                if statement.applies(&facts) {
+                    applied.push(Applied {
+                        unit,
+                        group: statement.group,
+                        statement: id,
+                        effect: statement.effect,
+                    });
+                }
+            }
+        };
+        index.actions.for_each_match(facts.action, |ids| {
+            for &id in ids {
+                consider(id, seen);
+            }
+        });
+        if !index.not_action_statements.is_empty() {
+            // A NotAction statement is a candidate unless one of its patterns matches: mark
+            // those as seen, then consider the rest.
+            index.not_action.for_each_match(facts.action, |ids| {
+                for &id in ids {
+                    if let Some(mark) = seen.get_mut(id as usize) {
+                        *mark = stamp;
+                    }
+                }
+            });
+            for &id in index.not_action_statements.iter() {
+                consider(id, seen);
+            }
+        }
+    }
+
+    /// The basic evaluation (spec §6.1) of one group of a unit, from what `collect` recorded.
+    fn group_decision(&self, unit: Unit, group: u16) -> Decision {
+        let mut allowed = false;
+        for a in self
+            .applied
+            .iter()
+            .filter(|a| a.unit == unit && a.group == group)
+        {
+            match a.effect {
+                Effect::Deny => return Decision::ExplicitDeny,
+                Effect::Allow => allowed = true,
+            }
+        }
+        if allowed {
+            Decision::Allow
+        } else {
+            Decision::ImplicitDeny
+        }
+    }
+
+    fn unit_decision(&self, unit: Unit) -> Decision {
+        let mut allowed = false;
+        for a in self.applied.iter().filter(|a| a.unit == unit) {
+            match a.effect {
+                Effect::Deny => return Decision::ExplicitDeny,
+                Effect::Allow => allowed = true,
+            }
+        }
+        if allowed {
+            Decision::Allow
+        } else {
+            Decision::ImplicitDeny
+        }
+    }
+
+    /// Records the statements of `effect` that applied in `unit` (and `group`, if given).
+    fn record(&mut self, unit: Unit, group: Option<u16>, effect: Effect) {
+        let Scratch {
+            applied,
+            determining,
+            ..
+        } = self;
+        determining.extend(
+            applied
+                .iter()
+                .filter(|a| {
+                    a.unit == unit && group.is_none_or(|g| a.group == g) && a.effect == effect
+                })
+                .map(|a| (a.unit, a.statement)),
+        );
+    }
+}
+
+/// Where decision A came from.
+#[derive(Clone, Copy)]
+enum IdentitySource {
+    /// A root account: Allow or ImplicitDeny with no statement.
+    Implied,
+    /// A group of the identity unit.
+    Group(u16),
+}
+
+fn verdict(decision: Decision, step: Step) -> Verdict {
+    Verdict { decision, step }
+}
+
+/// Decides `request` with the compiled `units` (spec §6.2). The determining statements are left
+/// in `scratch`.
+// Hot path: guarded by the `check` benchmarks in bench/.
+pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch) -> Verdict {
+    scratch.prepare(request, units.keys);
+    let principal = request.principal();
+    let kind = principal.map(|p| &p.kind);
+
+    // Step 1: control policies; every level must allow.
+    if let Some(control) = units.control {
+        let applies = match principal {
+            None => true,
+            Some(p) => {
+                !p.management_account
+                    && !matches!(
+                        p.kind,
+                        PrincipalKind::RootAccount { .. } | PrincipalKind::Service { .. }
+                    )
+            }
+        };
+        if applies && control.group_count() > 0 {
+            scratch.collect(Unit::Control, control, request);
+            let levels = (0..control.group_count()).filter_map(|g| u16::try_from(g).ok());
+            let decisions = levels.map(|g| scratch.group_decision(Unit::Control, g));
+            let (mut denied, mut not_allowed) = (false, false);
+            for decision in decisions {
+                denied |= decision == Decision::ExplicitDeny;
+                not_allowed |= decision != Decision::Allow;
+            }
+            if denied {
+                scratch.record(Unit::Control, None, Effect::Deny);
+                return verdict(Decision::ExplicitDeny, Step::Control);
+            }
+            if not_allowed {
+                return verdict(Decision::ImplicitDeny, Step::Control);
+            }
+        }
+    }
+
+    // Step 2: the session policy of an assumed-role session must allow.
+    if let (Some(session), Some(PrincipalKind::AssumedRole { .. })) = (units.session, kind) {
+        scratch.collect(Unit::Session, session, request);
+        match scratch.unit_decision(Unit::Session) {
+            Decision::Allow => {}
+            Decision::ExplicitDeny => {
+                scratch.record(Unit::Session, None, Effect::Deny);
+                return verdict(Decision::ExplicitDeny, Step::Session);
+            }
+            Decision::ImplicitDeny => return verdict(Decision::ImplicitDeny, Step::Session),
+        }
+    }
+
+    // Step 3: decision A (identity) and decision B (resource-based).
+    let (identity, identity_source) = match kind {
+        Some(PrincipalKind::RootAccount { .. }) => {
+            let decision = if request.is_cross_account() {
+                Decision::ImplicitDeny
+            } else {
+                Decision::Allow
+            };
+            (decision, IdentitySource::Implied)
+        }
+        Some(PrincipalKind::Anonymous) => (Decision::ImplicitDeny, IdentitySource::Implied),
+        _ => match units.identity {
+            None => (Decision::ImplicitDeny, IdentitySource::Implied),
+            Some(index) => {
+                scratch.collect(Unit::Identity, index, request);
+                let account = scratch.group_decision(Unit::Identity, 0);
+                let group = match (account, request.resource_group()) {
+                    (Decision::ImplicitDeny, Some(rg)) => index.group_named(rg),
+                    _ => None,
+                };
+                match group {
+                    Some(g) => (
+                        scratch.group_decision(Unit::Identity, g),
+                        IdentitySource::Group(g),
+                    ),
+                    None => (account, IdentitySource::Group(0)),
+                }
+            }
+        },
+    };
+    let resource = units.resource.map(|index| {
+        scratch.collect(Unit::Resource, index, request);
+        scratch.unit_decision(Unit::Resource)
+    });
+
+    // Step 4: combine.
+    let record_identity = |scratch: &mut Scratch, effect| {
+        if let IdentitySource::Group(g) = identity_source {
+            scratch.record(Unit::Identity, Some(g), effect);
+        }
+    };
+    if identity == Decision::ExplicitDeny || resource == Some(Decision::ExplicitDeny) {
+        if identity == Decision::ExplicitDeny {
+            record_identity(scratch, Effect::Deny);
+        }
+        if resource == Some(Decision::ExplicitDeny) {
+            scratch.record(Unit::Resource, None, Effect::Deny);
+        }
+        return verdict(Decision::ExplicitDeny, Step::Final);
+    }
+    let a_allows = identity == Decision::Allow;
+    let b_allows = resource == Some(Decision::Allow);
+    let trust_alone = matches!(
+        kind,
+        Some(PrincipalKind::Service { .. } | PrincipalKind::Federated { .. })
+    );
+    let role_assumption = is_role_assumption(&scratch.action);
+    let allowed = if role_assumption && trust_alone {
+        b_allows
+    } else if role_assumption || request.is_cross_account() {
+        a_allows && b_allows
+    } else {
+        a_allows || b_allows
+    };
+    if !allowed {
+        return verdict(Decision::ImplicitDeny, Step::Final);
+    }
+    if a_allows && !(role_assumption && trust_alone) {
+        record_identity(scratch, Effect::Allow);
+    }
+    if b_allows {
+        scratch.record(Unit::Resource, None, Effect::Allow);
+    }
+    verdict(Decision::Allow, Step::Final)
+}
+
+/// `sts:AssumeRole*`, on the lowered action.
+fn is_role_assumption(lowered_action: &str) -> bool {
+    lowered_action.starts_with("sts:assumerole")
+}

@@ -1,0 +1,218 @@
+//! Compiled glob matchers for actions, ARNs and `StringLike` values: `*` matches any run of
+//! characters (none included), `?` exactly one Unicode scalar value. The strategy is chosen once,
+//! when a pattern is compiled, from its shape (as `globset` does):
+//!
+//! | shape | strategy | cost |
+//! | --- | --- | --- |
+//! | `*` | always | O(1) |
+//! | no wildcard | equality | O(n) |
+//! | `abc*` / `*abc` | prefix / suffix test | O(pattern) |
+//! | only `*` wildcards | the literal pieces between stars, each found leftmost with `memmem` | O(n + pattern) |
+//! | any `?` | a `regex-automata` meta regex (lazy DFA, PikeVM fallback) | O(n × pattern) worst case |
+//!
+//! Leftmost-first search of the pieces is exact for star-only globs: a piece found further left
+//! leaves at least as much text for the pieces after it. No strategy backtracks, so
+//! `*a*a*a*a*a*b` against a long run of `a`s costs one pass. Matching is case-sensitive; callers
+//! that compare without ASCII case (actions) lower both sides first.
+
+use memchr::memmem;
+use regex_automata::meta::Regex;
+use regex_automata::util::syntax;
+use thiserror::Error;
+
+/// The largest NFA, in bytes, that a `?` pattern may compile to.
+pub const MAX_AUTOMATON_BYTES: usize = 1 << 20;
+
+/// A pattern could not be compiled.
+#[derive(Debug, Clone, Error)]
+#[error("pattern {pattern:?} cannot be compiled: {reason}")]
+pub struct GlobError {
+    /// The pattern.
+    pub pattern: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// A compiled glob.
+#[derive(Debug, Clone)]
+pub enum Glob {
+    /// `*`.
+    Any,
+    /// No wildcard.
+    Exact(Box<str>),
+    /// `prefix*`.
+    Prefix(Box<str>),
+    /// `*suffix`.
+    Suffix(Box<str>),
+    /// Only `*` wildcards, two or more pieces to place.
+    Pieces(Pieces),
+    /// A `?` somewhere.
+    Automaton(Box<Regex>),
+}
+
+/// A star-only glob `first*p1*p2*…*last` as its literal pieces.
+#[derive(Debug, Clone)]
+pub struct Pieces {
+    first: Box<str>,
+    middle: Box<[memmem::Finder<'static>]>,
+    last: Box<str>,
+}
+
+impl Glob {
+    /// Compiles `pattern`.
+    ///
+    /// ```
+    /// use ramjet_engine::glob::Glob;
+    /// let g = Glob::new("acs:oss:*:*:mybucket/*").unwrap();
+    /// assert!(g.is_match("acs:oss:cn-hangzhou:1:mybucket/a/b.txt"));
+    /// assert!(!g.is_match("acs:oss:cn-hangzhou:1:other/a"));
+    /// ```
+    pub fn new(pattern: &str) -> Result<Glob, GlobError> {
+        if pattern.contains('?') {
+            return automaton(pattern).map(|re| Glob::Automaton(Box::new(re)));
+        }
+        let stars = pattern.matches('*').count();
+        if stars == 0 {
+            return Ok(Glob::Exact(pattern.into()));
+        }
+        if pattern.bytes().all(|b| b == b'*') {
+            return Ok(Glob::Any);
+        }
+        let pieces: Vec<&str> = pattern.split('*').collect();
+        let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
+            return Ok(Glob::Any);
+        };
+        let middle: Vec<&str> = pieces
+            .get(1..pieces.len().saturating_sub(1))
+            .unwrap_or_default()
+            .iter()
+            .copied()
+            .filter(|p| !p.is_empty())
+            .collect();
+        if middle.is_empty() && last.is_empty() {
+            return Ok(Glob::Prefix((*first).into()));
+        }
+        if middle.is_empty() && first.is_empty() {
+            return Ok(Glob::Suffix((*last).into()));
+        }
+        Ok(Glob::Pieces(Pieces {
+            first: (*first).into(),
+            middle: middle
+                .iter()
+                .map(|p| memmem::Finder::new(p.as_bytes()).into_owned())
+                .collect(),
+            last: (*last).into(),
+        }))
+    }
+
+    /// Whether `text` matches, over the whole string.
+    pub fn is_match(&self, text: &str) -> bool {
+        match self {
+            Glob::Any => true,
+            Glob::Exact(exact) => &**exact == text,
+            Glob::Prefix(prefix) => text.starts_with(&**prefix),
+            Glob::Suffix(suffix) => text.ends_with(&**suffix),
+            Glob::Pieces(pieces) => pieces.is_match(text.as_bytes()),
+            Glob::Automaton(re) => re.is_match(text),
+        }
+    }
+
+    /// True when the glob is a literal string.
+    pub fn as_exact(&self) -> Option<&str> {
+        match self {
+            Glob::Exact(exact) => Some(exact),
+            _ => None,
+        }
+    }
+}
+
+impl Pieces {
+    fn is_match(&self, text: &[u8]) -> bool {
+        let (first, last) = (self.first.as_bytes(), self.last.as_bytes());
+        if text.len() < first.len() + last.len()
+            || !text.starts_with(first)
+            || !text.ends_with(last)
+        {
+            return false;
+        }
+        // The middle pieces must fit, in order, between the first and the last.
+        let mut rest = text
+            .get(first.len()..text.len() - last.len())
+            .unwrap_or_default();
+        for finder in self.middle.iter() {
+            match finder.find(rest) {
+                Some(at) => rest = rest.get(at + finder.needle().len()..).unwrap_or_default(),
+                None => return false,
+            }
+        }
+        true
+    }
+}
+
+/// `?` patterns: `*` → `.*`, `?` → `.` (one scalar value, new lines included), the rest literal,
+/// anchored at both ends.
+fn automaton(pattern: &str) -> Result<Regex, GlobError> {
+    let mut re = String::with_capacity(pattern.len() * 2 + 2);
+    re.push('^');
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => {
+                let mut buf = [0u8; 4];
+                re.push_str(&regex_syntax::escape(c.encode_utf8(&mut buf)));
+            }
+        }
+    }
+    re.push('$');
+    Regex::builder()
+        .syntax(syntax::Config::new().dot_matches_new_line(true))
+        .configure(Regex::config().nfa_size_limit(Some(MAX_AUTOMATON_BYTES)))
+        .build(&re)
+        .map_err(|e| GlobError {
+            pattern: pattern.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(pattern: &str, text: &str) -> bool {
+        Glob::new(pattern).unwrap().is_match(text)
+    }
+
+    #[test]
+    fn strategies_are_chosen_by_shape() {
+        assert!(matches!(Glob::new("*").unwrap(), Glob::Any));
+        assert!(matches!(Glob::new("***").unwrap(), Glob::Any));
+        assert!(matches!(Glob::new("abc").unwrap(), Glob::Exact(_)));
+        assert!(matches!(Glob::new("ab*").unwrap(), Glob::Prefix(_)));
+        assert!(matches!(Glob::new("*ab").unwrap(), Glob::Suffix(_)));
+        assert!(matches!(Glob::new("a*b").unwrap(), Glob::Pieces(_)));
+        assert!(matches!(Glob::new("a?b").unwrap(), Glob::Automaton(_)));
+    }
+
+    #[test]
+    fn star_only_globs_match_leftmost_pieces() {
+        assert!(m("a*b", "ab"));
+        assert!(m("a*b", "a:/b"));
+        assert!(!m("ab*ba", "aba"));
+        assert!(m("*a*b*", "xxaxxbxx"));
+        assert!(!m("*b*a*", "ab"));
+        assert!(m("a**b", "ab"));
+        assert!(m("acs:eas:*:1234:*", "acs:eas:cn:1234:service/x"));
+        assert!(!m("*a*a*a*a*a*b", &"a".repeat(100_000)));
+    }
+
+    #[test]
+    fn question_marks_match_one_scalar_and_escape_the_rest() {
+        assert!(m("a?c", "a部c"));
+        assert!(!m("a?c", "ac"));
+        assert!(m("a.?[x]", "a.b[x]"));
+        assert!(!m("a.?[x]", "aab[x]"));
+        assert!(m("?", "\n"));
+        assert!(m("(?", "(z"));
+    }
+}

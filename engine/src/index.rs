@@ -1,0 +1,253 @@
+//! A compiled policy index: the statements of a set of policies with dense ids, their action
+//! index, and per-statement matchers for resources, principals and conditions. One index holds
+//! one evaluation unit of spec §6.2 — a principal's identity policies (account scope and each
+//! resource group as separate groups), a session policy, a resource policy, or the control-policy
+//! levels (one group per level) — so a single pass over the request's candidates answers every
+//! group of the unit.
+
+use crate::action_index::{ActionIndex, ActionIndexBuilder};
+use crate::condition::CompiledCondition;
+use crate::glob::{Glob, GlobError};
+use crate::keys::KeyTable;
+use crate::policy::{Effect, NamedPolicy, PatternList};
+use crate::principal_match::PrincipalMatcher;
+use crate::request::Request;
+use crate::StatementRef;
+use hashbrown::HashSet;
+use std::sync::Arc;
+
+/// Where a compiled statement came from, for determining-statement reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementOrigin {
+    /// The policy's name.
+    pub policy: Arc<str>,
+    /// Index in the policy's `Statement` array.
+    pub statement: u32,
+    /// The `Sid`.
+    pub sid: Option<Arc<str>>,
+}
+
+impl StatementOrigin {
+    /// As a [`StatementRef`].
+    pub fn to_ref(&self) -> StatementRef {
+        StatementRef {
+            policy: self.policy.to_string(),
+            statement: self.statement as usize,
+            sid: self.sid.as_deref().map(str::to_string),
+        }
+    }
+}
+
+/// `Resource` / `NotResource` of one statement.
+#[derive(Debug)]
+struct ResourceMatcher {
+    negated: bool,
+    any: bool,
+    exact: ExactSet,
+    globs: Box<[Glob]>,
+}
+
+/// Exact patterns: a short list compared in turn, or a hash set when there are many.
+#[derive(Debug)]
+enum ExactSet {
+    Few(Box<[Box<str>]>),
+    Many(HashSet<Box<str>>),
+}
+
+const EXACT_SET_THRESHOLD: usize = 8;
+
+impl ResourceMatcher {
+    fn compile(list: &PatternList) -> Result<Self, GlobError> {
+        let mut any = false;
+        let mut exact = Vec::new();
+        let mut globs = Vec::new();
+        for pattern in &list.patterns {
+            match Glob::new(pattern)? {
+                Glob::Any => any = true,
+                Glob::Exact(e) => exact.push(e),
+                other => globs.push(other),
+            }
+        }
+        let exact = if exact.len() > EXACT_SET_THRESHOLD {
+            ExactSet::Many(exact.into_iter().collect())
+        } else {
+            ExactSet::Few(exact.into())
+        };
+        Ok(ResourceMatcher {
+            negated: list.negated,
+            any,
+            exact,
+            globs: globs.into(),
+        })
+    }
+
+    fn holds(&self, resource: &str) -> bool {
+        let matched = self.any
+            || match &self.exact {
+                ExactSet::Few(list) => list.iter().any(|e| **e == *resource),
+                ExactSet::Many(set) => set.contains(resource),
+            }
+            || self.globs.iter().any(|g| g.is_match(resource));
+        matched != self.negated
+    }
+}
+
+/// One compiled statement.
+#[derive(Debug)]
+pub(crate) struct CompiledStatement {
+    pub(crate) effect: Effect,
+    pub(crate) group: u16,
+    resources: Option<ResourceMatcher>,
+    principal: Option<PrincipalMatcher>,
+    conditions: Box<[CompiledCondition]>,
+}
+
+/// What a statement needs to know about the request, prepared once per request.
+pub(crate) struct RequestFacts<'a> {
+    pub(crate) request: &'a Request,
+    pub(crate) action: &'a str,
+    pub(crate) arns: &'a [String],
+    /// Per interned key: 1 + the index of the request's context entry, or 0.
+    pub(crate) slots: &'a [u32],
+}
+
+impl RequestFacts<'_> {
+    fn values_of(&self, condition: &CompiledCondition) -> Option<&[String]> {
+        let slot = *self.slots.get(condition.key().0 as usize)?;
+        let index = slot.checked_sub(1)?;
+        self.request
+            .context()
+            .values_at(index as usize)
+            .filter(|values| !values.is_empty())
+    }
+}
+
+impl CompiledStatement {
+    /// Whether the statement applies, its action already known to match (spec §6.1).
+    // Hot path: guarded by the `check` benchmarks in bench/.
+    pub(crate) fn applies(&self, facts: &RequestFacts<'_>) -> bool {
+        self.resources
+            .as_ref()
+            .is_none_or(|r| r.holds(facts.request.resource()))
+            && self.principal.as_ref().is_none_or(|p| {
+                p.matches(
+                    facts.request.principal(),
+                    facts.arns,
+                    self.conditions.is_empty(),
+                    facts.request.resource_account(),
+                )
+            })
+            && self.conditions.iter().all(|c| c.holds(facts.values_of(c)))
+    }
+}
+
+/// A compiled evaluation unit: see the module docs.
+#[derive(Debug)]
+pub struct PolicyIndex {
+    pub(crate) statements: Box<[CompiledStatement]>,
+    origins: Box<[StatementOrigin]>,
+    pub(crate) actions: ActionIndex,
+    /// `NotAction` statements: candidates unless one of their patterns matches.
+    pub(crate) not_action: ActionIndex,
+    pub(crate) not_action_statements: Box<[u32]>,
+    group_names: Box<[Option<Arc<str>>]>,
+}
+
+/// A policy and the group of its unit it belongs to.
+pub struct GroupedPolicy<'a> {
+    /// The group (identity: 0 for account scope; control: the level).
+    pub group: u16,
+    /// The policy.
+    pub policy: &'a NamedPolicy,
+}
+
+impl PolicyIndex {
+    /// Compiles `policies` into one unit with `group_names.len()` groups, interning condition
+    /// keys in `keys`.
+    pub fn build(
+        policies: &[GroupedPolicy<'_>],
+        group_names: Vec<Option<Arc<str>>>,
+        keys: &mut KeyTable,
+    ) -> Result<PolicyIndex, GlobError> {
+        let mut statements = Vec::new();
+        let mut origins = Vec::new();
+        let mut actions = ActionIndexBuilder::default();
+        let mut not_action = ActionIndexBuilder::default();
+        let mut not_action_statements = Vec::new();
+        for grouped in policies {
+            let name: Arc<str> = grouped.policy.name.as_str().into();
+            for (index, statement) in grouped.policy.policy.statements.iter().enumerate() {
+                let id = statements.len() as u32;
+                let target = if statement.actions.negated {
+                    not_action_statements.push(id);
+                    &mut not_action
+                } else {
+                    &mut actions
+                };
+                for pattern in &statement.actions.patterns {
+                    target.add(pattern, id);
+                }
+                statements.push(CompiledStatement {
+                    effect: statement.effect,
+                    group: grouped.group,
+                    resources: statement
+                        .resources
+                        .as_ref()
+                        .map(ResourceMatcher::compile)
+                        .transpose()?,
+                    principal: statement
+                        .principal
+                        .as_ref()
+                        .map(PrincipalMatcher::compile)
+                        .transpose()?,
+                    conditions: statement
+                        .conditions
+                        .iter()
+                        .map(|c| CompiledCondition::compile(c, keys))
+                        .collect::<Result<_, _>>()?,
+                });
+                origins.push(StatementOrigin {
+                    policy: name.clone(),
+                    statement: index as u32,
+                    sid: statement.sid.as_deref().map(Arc::from),
+                });
+            }
+        }
+        Ok(PolicyIndex {
+            statements: statements.into(),
+            origins: origins.into(),
+            actions: actions.build()?,
+            not_action: not_action.build()?,
+            not_action_statements: not_action_statements.into(),
+            group_names: group_names.into(),
+        })
+    }
+
+    /// How many statements the unit holds.
+    pub fn len(&self) -> usize {
+        self.statements.len()
+    }
+
+    /// True when the unit holds no statement.
+    pub fn is_empty(&self) -> bool {
+        self.statements.is_empty()
+    }
+
+    /// How many groups the unit has.
+    pub fn group_count(&self) -> usize {
+        self.group_names.len()
+    }
+
+    /// The group named `name` (an identity unit's resource group).
+    pub fn group_named(&self, name: &str) -> Option<u16> {
+        self.group_names
+            .iter()
+            .position(|g| g.as_deref() == Some(name))
+            .and_then(|i| u16::try_from(i).ok())
+    }
+
+    /// Where statement `id` came from.
+    pub fn origin(&self, id: u32) -> Option<&StatementOrigin> {
+        self.origins.get(id as usize)
+    }
+}

@@ -1,0 +1,196 @@
+//! Compiled `Principal` elements (spec §5.3) and the request-side facts they are matched against.
+
+use crate::glob::{Glob, GlobError};
+use crate::policy::PrincipalSpec;
+use crate::request::{Principal, PrincipalKind};
+
+/// A compiled `Principal` element.
+#[derive(Debug, Clone)]
+pub enum PrincipalMatcher {
+    /// `"*"`.
+    Everyone,
+    /// `{"RAM": …, "Service": …, "Federated": …}`.
+    Named {
+        /// `acs:ram::<A>:root` entries: globs over the account.
+        root_accounts: Box<[Glob]>,
+        /// Other RAM entries: globs over the principal's ARNs.
+        arns: Box<[Glob]>,
+        /// Service entries.
+        services: Box<[ServiceEntry]>,
+        /// IdP ARNs.
+        federated: Box<[Box<str>]>,
+    },
+    /// An OSS list of `"*"` and UIDs.
+    AccountList {
+        /// The list holds `"*"`.
+        everyone: bool,
+        /// The UIDs.
+        ids: Box<[Box<str>]>,
+    },
+}
+
+/// A `Service` entry: the ASCII-lowercased service name and, for `<uid>@<service>`, the account
+/// the service must act for.
+#[derive(Debug, Clone)]
+pub struct ServiceEntry {
+    account: Option<Box<str>>,
+    service: Box<str>,
+}
+
+impl PrincipalMatcher {
+    /// Compiles a `Principal` element.
+    pub fn compile(spec: &PrincipalSpec) -> Result<Self, GlobError> {
+        Ok(match spec {
+            PrincipalSpec::Everyone => PrincipalMatcher::Everyone,
+            PrincipalSpec::Named {
+                ram,
+                service,
+                federated,
+            } => {
+                let mut root_accounts = Vec::new();
+                let mut arns = Vec::new();
+                for entry in ram {
+                    let root_of = entry
+                        .strip_prefix("acs:ram::")
+                        .and_then(|rest| rest.strip_suffix(":root"))
+                        .filter(|account| !account.contains(':'));
+                    match root_of {
+                        Some(account) => root_accounts.push(Glob::new(account)?),
+                        None => arns.push(Glob::new(entry)?),
+                    }
+                }
+                PrincipalMatcher::Named {
+                    root_accounts: root_accounts.into(),
+                    arns: arns.into(),
+                    services: service
+                        .iter()
+                        .map(|entry| match entry.split_once('@') {
+                            Some((uid, name)) => ServiceEntry {
+                                account: Some(uid.into()),
+                                service: name.to_ascii_lowercase().into(),
+                            },
+                            None => ServiceEntry {
+                                account: None,
+                                service: entry.to_ascii_lowercase().into(),
+                            },
+                        })
+                        .collect(),
+                    federated: federated.iter().map(|f| f.as_str().into()).collect(),
+                }
+            }
+            PrincipalSpec::AccountList(entries) => PrincipalMatcher::AccountList {
+                everyone: entries.iter().any(|e| e == "*"),
+                ids: entries
+                    .iter()
+                    .filter(|e| *e != "*")
+                    .map(|e| e.as_str().into())
+                    .collect(),
+            },
+        })
+    }
+
+    /// Whether the element names the request's principal. `arns` are the principal's ARNs
+    /// (spec §5.2); `unconditional` is true when the statement has no Condition (the OSS
+    /// bucket-owner rule); `resource_account` is the account of the requested resource.
+    pub fn matches(
+        &self,
+        principal: Option<&Principal>,
+        arns: &[String],
+        unconditional: bool,
+        resource_account: Option<&str>,
+    ) -> bool {
+        match self {
+            PrincipalMatcher::Everyone => true,
+            PrincipalMatcher::AccountList { everyone, ids } => {
+                let Some(principal) = principal else {
+                    return *everyone;
+                };
+                let is_bucket_owner = matches!(
+                    &principal.kind,
+                    PrincipalKind::RootAccount { account } if Some(account.as_str()) == resource_account
+                );
+                if *everyone && unconditional && is_bucket_owner {
+                    return false;
+                }
+                *everyone
+                    || ids.iter().any(|id| {
+                        principal.account() == Some(&**id) || principal.id() == Some(&**id)
+                    })
+            }
+            PrincipalMatcher::Named {
+                root_accounts,
+                arns: arn_globs,
+                services,
+                federated,
+            } => {
+                let Some(principal) = principal else {
+                    return false;
+                };
+                match &principal.kind {
+                    PrincipalKind::RootAccount { account }
+                    | PrincipalKind::RamUser { account, .. }
+                    | PrincipalKind::AssumedRole { account, .. } => {
+                        root_accounts.iter().any(|g| g.is_match(account))
+                            || arn_globs
+                                .iter()
+                                .any(|g| arns.iter().any(|arn| g.is_match(arn)))
+                    }
+                    PrincipalKind::Service { service, account } => services.iter().any(|entry| {
+                        entry.service.eq_ignore_ascii_case(service)
+                            && entry
+                                .account
+                                .as_deref()
+                                .is_none_or(|uid| account.as_deref() == Some(uid))
+                    }),
+                    PrincipalKind::Federated { provider } => {
+                        federated.iter().any(|f| **f == **provider)
+                    }
+                    PrincipalKind::Anonymous => false,
+                }
+            }
+        }
+    }
+}
+
+/// Writes the principal's ARNs (spec §5.2) into reusable buffers, returning how many there are.
+pub fn write_arns(principal: Option<&Principal>, buffers: &mut Vec<String>) -> usize {
+    use std::fmt::Write;
+    let next = |buffers: &mut Vec<String>, index: usize| -> usize {
+        if buffers.len() <= index {
+            buffers.push(String::with_capacity(64));
+        }
+        index
+    };
+    let Some(principal) = principal else { return 0 };
+    let mut count = 0;
+    let mut push = |args: std::fmt::Arguments<'_>, buffers: &mut Vec<String>| {
+        let i = next(buffers, count);
+        if let Some(buffer) = buffers.get_mut(i) {
+            buffer.clear();
+            let _ = buffer.write_fmt(args);
+        }
+        count += 1;
+    };
+    match &principal.kind {
+        PrincipalKind::RootAccount { account } => {
+            push(format_args!("acs:ram::{account}:root"), buffers)
+        }
+        PrincipalKind::RamUser { account, name, .. } => {
+            push(format_args!("acs:ram::{account}:user/{name}"), buffers)
+        }
+        PrincipalKind::AssumedRole {
+            account,
+            role,
+            session,
+            ..
+        } => {
+            push(
+                format_args!("acs:ram::{account}:role/{role}/{session}"),
+                buffers,
+            );
+            push(format_args!("acs:ram::{account}:role/{role}"), buffers);
+        }
+        _ => {}
+    }
+    count
+}
