@@ -24,6 +24,7 @@
     )
 )]
 
+pub mod bundle;
 mod condition;
 pub mod conformance;
 pub mod diagnostic;
@@ -35,6 +36,7 @@ mod request;
 mod scenario;
 pub mod wildcard;
 
+pub use bundle::{load_bundle, reload, BundleError, FileDiagnostic};
 pub use diagnostic::{Diagnostic, JsonPath, Severity};
 pub use policy::{guess_kind, parse_policy, read_policy_document, ParsedPolicy};
 /// The typed policy model (defined in `ramjet-engine`, which compiles it).

@@ -33,6 +33,8 @@
 )]
 
 pub mod action_index;
+pub mod batch;
+pub mod bundle;
 pub mod compiled;
 pub mod condition;
 pub mod decision;
@@ -43,6 +45,7 @@ pub mod keys;
 pub mod policy;
 pub mod principal_match;
 pub mod request;
+pub mod store;
 pub mod value;
 
 pub use decision::{Decision, Outcome, StatementRef, Step};
