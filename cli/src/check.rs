@@ -1,12 +1,14 @@
 //! `ramjet check`: decide one request, from a scenario file or from policy and request files.
 
+use crate::engine_choice::{Decider, EngineChoice};
 use crate::explain;
 use crate::files::{read, report_errors};
 use crate::{FileArg, Format, EXIT_ERROR};
 use clap::Args;
 use ramjet_compiler::{
-    parse_policy, parse_request, parse_scenario, reference, NamedPolicy, PolicyKind, PolicySet,
+    parse_policy, parse_request, parse_scenario, NamedPolicy, PolicyKind, PolicySet,
 };
+use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::{Outcome, Request};
 use std::path::Path;
 
@@ -44,6 +46,10 @@ pub struct CheckArgs {
     /// text explains the decision; json prints {"decision", "step", "determining"}
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+
+    /// The engine that decides
+    #[arg(long, value_enum, default_value = "compiled")]
+    engine: EngineChoice,
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
@@ -54,7 +60,14 @@ pub fn run(args: &CheckArgs) -> u8 {
     let Some((policies, request)) = loaded else {
         return EXIT_ERROR;
     };
-    let outcome = reference::evaluate(&policies, &request);
+    let (decider, policies) = match Decider::new(policies, args.engine) {
+        Ok(ready) => ready,
+        Err(error) => {
+            eprintln!("ramjet: {error}");
+            return EXIT_ERROR;
+        }
+    };
+    let outcome = decider.outcome(&request, &mut Scratch::default());
     match args.format {
         Format::Json => println!("{}", explain::outcome_json(&outcome)),
         Format::Text => print!("{}", explain::outcome_text(&outcome, &policies, &request)),
@@ -82,7 +95,7 @@ fn load_scenario(path: &Path) -> Option<(PolicySet, Request)> {
     }
 }
 
-fn load_policy(path: &Path, kind: PolicyKind, name: String) -> Option<NamedPolicy> {
+pub fn load_policy(path: &Path, kind: PolicyKind, name: String) -> Option<NamedPolicy> {
     let bytes = read(path)?;
     match parse_policy(&bytes, kind) {
         Ok(parsed) => Some(NamedPolicy {

@@ -1,10 +1,14 @@
-//! `ramjet`: decide RAM permission requests and validate RAM policies from the command line.
+//! `ramjet`: decide RAM permission requests (one, or a file of them) and validate RAM policies
+//! from the command line.
 //!
 //! Exit statuses are part of the interface (shared/spec/interfaces.md): `check` exits 0 on Allow,
-//! 1 on ExplicitDeny or ImplicitDeny, 2 on any error; `validate` exits 0 when no file has an
-//! error, 1 when one has, 2 on usage or I/O errors.
+//! 1 on ExplicitDeny or ImplicitDeny, 2 on any error; `eval` exits 0 when every line was read, 1
+//! when some were not, 2 on usage errors; `validate` exits 0 when no file has an error, 1 when
+//! one has, 2 on usage or I/O errors.
 
 mod check;
+mod engine_choice;
+mod eval;
 mod explain;
 mod files;
 mod validate;
@@ -34,6 +38,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::CheckArgs),
+    Eval(eval::EvalArgs),
     Validate(validate::ValidateArgs),
 }
 
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
         Command::Validate(args) => validate::run(&args),
     };
     ExitCode::from(status)

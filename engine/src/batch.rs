@@ -12,6 +12,30 @@ use rayon::prelude::*;
 /// balance across threads.
 pub const CHUNK: usize = 1024;
 
+/// Maps `items` in parallel chunks, in order, giving each worker's chunk a reusable
+/// [`Scratch`]; `prepare` runs once per chunk (load the snapshot there).
+pub fn map_chunks<T, P, R>(
+    items: &[T],
+    prepare: impl Fn() -> P + Sync,
+    decide: impl Fn(&P, &T, &mut Scratch) -> R + Sync,
+) -> Vec<R>
+where
+    T: Sync,
+    R: Send,
+{
+    items
+        .par_chunks(CHUNK)
+        .map_init(Scratch::default, |scratch, chunk| {
+            let prepared = prepare();
+            chunk
+                .iter()
+                .map(|item| decide(&prepared, item, scratch))
+                .collect::<Vec<_>>()
+        })
+        .flatten_iter()
+        .collect()
+}
+
 /// Decides every request on the store's current snapshots, in order.
 ///
 /// ```
@@ -22,29 +46,18 @@ pub const CHUNK: usize = 1024;
 /// assert!(checked.iter().all(|c| c.verdict.decision == Decision::ImplicitDeny));
 /// ```
 pub fn check_all(store: &PolicyStore, requests: &[Request]) -> Vec<Checked> {
-    requests
-        .par_chunks(CHUNK)
-        .map_init(Scratch::default, |scratch, chunk| {
-            let snapshot = store.snapshot();
-            chunk
-                .iter()
-                .map(|request| snapshot.check(request, scratch))
-                .collect::<Vec<_>>()
-        })
-        .flatten_iter()
-        .collect()
+    map_chunks(
+        requests,
+        || store.snapshot(),
+        |snapshot, request, scratch| snapshot.check(request, scratch),
+    )
 }
 
 /// Decides every request on one snapshot, with determining statements, in order.
 pub fn outcomes(snapshot: &Snapshot, requests: &[Request]) -> Vec<Outcome> {
-    requests
-        .par_chunks(CHUNK)
-        .map_init(Scratch::default, |scratch, chunk| {
-            chunk
-                .iter()
-                .map(|request| snapshot.outcome(request, scratch))
-                .collect::<Vec<_>>()
-        })
-        .flatten_iter()
-        .collect()
+    map_chunks(
+        requests,
+        || (),
+        |_, request, scratch| snapshot.outcome(request, scratch),
+    )
 }
