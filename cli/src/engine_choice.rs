@@ -19,7 +19,7 @@ pub enum EngineChoice {
 
 /// A policy set ready to decide with the chosen engine.
 pub enum Decider {
-    Compiled(CompiledPolicySet),
+    Compiled(Box<CompiledPolicySet>),
     Reference(PolicySet),
 }
 
@@ -29,7 +29,7 @@ impl Decider {
         match engine {
             EngineChoice::Compiled => {
                 let compiled = CompiledPolicySet::compile(&set).map_err(|e| e.to_string())?;
-                Ok((Decider::Compiled(compiled), set))
+                Ok((Decider::Compiled(Box::new(compiled)), set))
             }
             EngineChoice::Reference => Ok((Decider::Reference(set.clone()), set)),
         }
