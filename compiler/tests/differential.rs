@@ -29,3 +29,116 @@ proptest! {
         prop_assert_eq!(got, want, "scenario: {}", scenario);
     }
 }
+
+mod bundles {
+    use super::support;
+    use proptest::prelude::*;
+    use proptest::sample::{select, subsequence};
+    use ramjet_compiler::{parse_policy, parse_request, reference, PolicyKind};
+    use ramjet_engine::bundle::{Account, Bundle, Group, ResourceGroupAttachments, Role, User};
+    use ramjet_engine::evaluate::Scratch;
+    use ramjet_engine::store::Snapshot;
+    use serde_json::Value;
+
+    const IDENTITY: [&str; 5] = ["I0", "I1", "I2", "I3", "I4"];
+
+    fn names() -> impl Strategy<Value = Vec<String>> {
+        subsequence(IDENTITY.to_vec(), 0..3).prop_map(|v| v.into_iter().map(String::from).collect())
+    }
+
+    fn account() -> impl Strategy<Value = Account> {
+        (
+            names(),
+            names(),
+            any::<bool>(),
+            names(),
+            any::<bool>(),
+            names(),
+            prop::option::of(select(vec!["rg-1", "rg-2"])),
+            proptest::collection::vec(names(), 0..3),
+            prop::bool::weighted(0.2),
+        )
+            .prop_map(
+                |(user, group, in_group, role, trusted, rg, rg_name, control, management)| {
+                    let mut a = Account::default();
+                    a.groups.insert("g".into(), Group { policies: group });
+                    a.users.insert(
+                        "alice".into(),
+                        User {
+                            policies: user,
+                            groups: if in_group { vec!["g".into()] } else { vec![] },
+                        },
+                    );
+                    a.roles.insert(
+                        "runner".into(),
+                        Role {
+                            policies: role,
+                            trust: trusted.then(|| "Trust".to_string()),
+                        },
+                    );
+                    if let Some(rg_name) = rg_name {
+                        let mut attachments = ResourceGroupAttachments::default();
+                        attachments.users.insert("alice".into(), rg.clone());
+                        attachments.roles.insert("runner".into(), rg.clone());
+                        attachments.groups.insert("g".into(), rg);
+                        a.resource_group_policies
+                            .insert(rg_name.into(), attachments);
+                    }
+                    a.control = control
+                        .into_iter()
+                        .map(|level| level.into_iter().collect())
+                        .collect();
+                    a.management_account = management;
+                    a
+                },
+            )
+    }
+
+    fn bundle() -> impl Strategy<Value = Bundle> {
+        (
+            proptest::collection::vec(support::policy(false), 5),
+            support::policy(true),
+            account(),
+            account(),
+        )
+            .prop_map(|(identity, trust, a, b)| {
+                let mut bundle = Bundle::default();
+                let read =
+                    |v: &Value, kind| parse_policy(v.to_string().as_bytes(), kind).unwrap().policy;
+                for (name, doc) in IDENTITY.iter().zip(&identity) {
+                    bundle
+                        .policies
+                        .insert(name.to_string(), read(doc, PolicyKind::Identity));
+                }
+                bundle
+                    .policies
+                    .insert("Trust".into(), read(&trust, PolicyKind::Resource));
+                bundle.accounts.insert(support::ACCOUNTS[0].into(), a);
+                bundle.accounts.insert(support::ACCOUNTS[1].into(), b);
+                bundle
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3_000))]
+
+        /// A compiled snapshot resolves principals, trust policies and control levels from the
+        /// bundle exactly as the reference reading of interfaces.md does, and decides the same.
+        #[test]
+        fn snapshot_agrees_with_reference_bundle_reading(
+            bundle in bundle(),
+            requests in proptest::collection::vec(support::request(), 1..8),
+        ) {
+            let snapshot = Snapshot::compile(&bundle, 1).unwrap();
+            let mut scratch = Scratch::default();
+            for request in requests {
+                let request = parse_request(request.to_string().as_bytes()).unwrap();
+                let mut want = reference::evaluate(&reference::bundle_policies(&bundle, &request), &request);
+                let mut got = snapshot.outcome(&request, &mut scratch);
+                want.determining.sort();
+                got.determining.sort();
+                prop_assert_eq!(got, want);
+            }
+        }
+    }
+}

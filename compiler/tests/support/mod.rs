@@ -264,7 +264,7 @@ fn statement(resource_based: bool) -> impl Strategy<Value = Value> {
         )
 }
 
-fn policy(resource_based: bool) -> impl Strategy<Value = Value> {
+pub fn policy(resource_based: bool) -> impl Strategy<Value = Value> {
     proptest::collection::vec(statement(resource_based), 1..5)
         .prop_map(|statements| json!({"Version": "1", "Statement": statements}))
 }
@@ -334,7 +334,7 @@ fn context() -> impl Strategy<Value = Value> {
     })
 }
 
-fn request() -> impl Strategy<Value = Value> {
+pub fn request() -> impl Strategy<Value = Value> {
     (
         request_action(),
         request_resource(),
