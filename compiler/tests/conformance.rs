@@ -49,7 +49,13 @@ fn compiled_engine_passes_every_conformance_case() {
     let scratch = std::cell::RefCell::new(&mut scratch);
     run_all(&|scenario| {
         let compiled = CompiledPolicySet::compile(&scenario.policies).unwrap();
-        compiled.outcome(&scenario.request, &mut scratch.borrow_mut())
+        let outcome = compiled.outcome(&scenario.request, &mut scratch.borrow_mut());
+        let verdict = compiled.decide(&scenario.request, &mut scratch.borrow_mut());
+        assert_eq!(
+            (verdict.decision, verdict.step),
+            (outcome.decision, outcome.step)
+        );
+        outcome
     });
 }
 

@@ -23,6 +23,9 @@ proptest! {
         let expected = reference::evaluate(&parsed.policies, &parsed.request);
         let compiled = CompiledPolicySet::compile(&parsed.policies).unwrap();
         let mut got = SCRATCH.with(|s| compiled.outcome(&parsed.request, &mut s.borrow_mut()));
+        // The fast path (decision only, early exit on Allow) decides the same.
+        let verdict = SCRATCH.with(|s| compiled.decide(&parsed.request, &mut s.borrow_mut()));
+        prop_assert_eq!((verdict.decision, verdict.step), (expected.decision, expected.step));
         let mut want = expected;
         got.determining.sort();
         want.determining.sort();
@@ -135,6 +138,8 @@ mod bundles {
                 let request = parse_request(request.to_string().as_bytes()).unwrap();
                 let mut want = reference::evaluate(&reference::bundle_policies(&bundle, &request), &request);
                 let mut got = snapshot.outcome(&request, &mut scratch);
+                let verdict = snapshot.check(&request, &mut scratch).verdict;
+                prop_assert_eq!((verdict.decision, verdict.step), (want.decision, want.step));
                 want.determining.sort();
                 got.determining.sort();
                 prop_assert_eq!(got, want);

@@ -28,7 +28,7 @@
 //! assert_eq!(outcome.determining[0].policy, "P1");
 //! ```
 
-use crate::evaluate::{decide, Scratch, Units, Verdict};
+use crate::evaluate::{decide, Mode, Scratch, Units, Verdict};
 use crate::glob::GlobError;
 use crate::index::{GroupedPolicy, PolicyIndex};
 use crate::keys::KeyTable;
@@ -144,14 +144,14 @@ impl CompiledPolicySet {
         }
     }
 
-    /// Decides `request`; the determining statements stay in `scratch`.
+    /// Decides `request` (the decision only: the fast path).
     pub fn decide(&self, request: &Request, scratch: &mut Scratch) -> Verdict {
-        decide(&self.units(), request, scratch)
+        decide(&self.units(), request, scratch, Mode::Verdict)
     }
 
     /// Decides `request`, with the determining statements as references.
     pub fn outcome(&self, request: &Request, scratch: &mut Scratch) -> Outcome {
-        let verdict = self.decide(request, scratch);
+        let verdict = decide(&self.units(), request, scratch, Mode::Explain);
         Outcome {
             decision: verdict.decision,
             step: verdict.step,

@@ -14,6 +14,8 @@ use std::cmp::Ordering;
 #[derive(Debug, Clone)]
 pub struct CompiledCondition {
     key: KeyId,
+    /// The key, ASCII-lowercased.
+    key_text: Box<str>,
     test: TestKind,
     quantifier: Option<SetQuantifier>,
     if_exists: bool,
@@ -63,6 +65,7 @@ impl CompiledCondition {
         };
         Ok(CompiledCondition {
             key: keys.intern(&test.key),
+            key_text: test.key.to_ascii_lowercase().into(),
             test: test.operator.test,
             quantifier: test.operator.quantifier,
             if_exists: test.operator.if_exists,
@@ -73,6 +76,11 @@ impl CompiledCondition {
     /// The interned key.
     pub fn key(&self) -> KeyId {
         self.key
+    }
+
+    /// The key, ASCII-lowercased.
+    pub fn key_text(&self) -> &str {
+        &self.key_text
     }
 
     /// Whether the test holds, given the request's values for the key (`None`: absent or empty).

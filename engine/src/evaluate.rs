@@ -3,14 +3,15 @@
 //!
 //! ```
 //! # // Built by hand here; `ramjet-compiler` builds units from policy documents.
-//! use ramjet_engine::evaluate::{decide, Scratch, Units};
+//! use ramjet_engine::evaluate::{decide, Mode, Scratch, Units};
 //! use ramjet_engine::keys::KeyTable;
 //! use ramjet_engine::{Decision, Request};
 //! let keys = KeyTable::default();
 //! let units = Units { keys: &keys, control: None, session: None, identity: None, resource: None };
 //! let mut scratch = Scratch::default();
 //! let request = Request::new("eas:ListServices", "*").unwrap();
-//! assert_eq!(decide(&units, &request, &mut scratch).decision, Decision::ImplicitDeny);
+//! let verdict = decide(&units, &request, &mut scratch, Mode::Verdict);
+//! assert_eq!(verdict.decision, Decision::ImplicitDeny);
 //! ```
 
 use crate::index::{PolicyIndex, RequestFacts};
@@ -19,6 +20,7 @@ use crate::policy::Effect;
 use crate::principal_match::write_arns;
 use crate::request::{PrincipalKind, Request};
 use crate::{Decision, StatementRef, Step};
+use std::cell::Cell;
 
 /// Which unit of spec §6.2 a statement belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -93,12 +95,29 @@ pub struct Scratch {
     action: String,
     arns: Vec<String>,
     arn_count: usize,
-    slots: Vec<u32>,
-    touched: Vec<u32>,
+    arns_ready: bool,
+    /// Per interned key, for the current request: `stamp << 32 | (1 + context index)`, or
+    /// `stamp << 32` when absent; resolved on first use.
+    slots: Vec<Cell<u64>>,
+    request_stamp: u32,
     seen: Vec<u32>,
     stamp: u32,
     applied: Vec<Applied>,
+    /// Allow candidates put off until every Deny is known ([`Mode::Verdict`]).
+    deferred: Vec<u32>,
+    group_state: Vec<u8>,
     determining: Vec<(Unit, u32)>,
+    mode: Option<Mode>,
+}
+
+/// How much of the evaluation to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// Only the decision: stop looking at Allow statements once one decides. The determining
+    /// statements are not recorded.
+    Verdict,
+    /// The decision and every determining statement (spec §6.3).
+    Explain,
 }
 
 impl Scratch {
@@ -107,35 +126,29 @@ impl Scratch {
         &self.determining
     }
 
-    fn prepare(&mut self, request: &Request, keys: &KeyTable) {
+    fn prepare(&mut self, request: &Request, keys: &KeyTable, mode: Mode) {
+        self.mode = Some(mode);
         self.action.clear();
         self.action.push_str(request.action());
         self.action.make_ascii_lowercase();
-        self.arn_count = write_arns(request.principal(), &mut self.arns);
-        for &id in &self.touched {
-            if let Some(slot) = self.slots.get_mut(id as usize) {
-                *slot = 0;
-            }
+        self.arns_ready = false;
+        self.request_stamp = self.request_stamp.wrapping_add(1);
+        if self.request_stamp == 0 {
+            self.slots.iter().for_each(|s| s.set(0));
+            self.request_stamp = 1;
         }
-        self.touched.clear();
         if self.slots.len() < keys.len() {
-            self.slots.resize(keys.len(), 0);
-        }
-        for (index, (key, _)) in request.context().iter().enumerate() {
-            if let Some(id) = keys.lookup(key) {
-                if let Some(slot) = self.slots.get_mut(id.0 as usize) {
-                    *slot = index as u32 + 1;
-                    self.touched.push(id.0);
-                }
-            }
+            self.slots.resize_with(keys.len(), Cell::default);
         }
         self.applied.clear();
         self.determining.clear();
     }
 
-    /// Evaluates every candidate statement of `index` and records those that apply.
+    /// Evaluates the candidate statements of `index` and records those that apply: every one in
+    /// [`Mode::Explain`]; in [`Mode::Verdict`] every Deny, then Allows only until each group has
+    /// one (which decides the same, spec §6.1).
     // Hot path: guarded by the `check` benchmarks in bench/.
-    fn collect(&mut self, unit: Unit, index: &PolicyIndex, request: &Request) {
+    fn collect(&mut self, unit: Unit, index: &PolicyIndex, request: &Request, mode: Mode) {
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.seen.iter_mut().for_each(|s| *s = 0);
@@ -144,22 +157,32 @@ impl Scratch {
         if self.seen.len() < index.len() {
             self.seen.resize(index.len(), 0);
         }
+        if index.needs_principal_arns && !self.arns_ready {
+            self.arn_count = write_arns(request.principal(), &mut self.arns);
+            self.arns_ready = true;
+        }
         let Scratch {
             action,
             arns,
             arn_count,
             slots,
+            request_stamp,
             seen,
             stamp,
             applied,
+            deferred,
+            group_state,
             ..
         } = self;
+        deferred.clear();
+        let first_applied = applied.len();
         let stamp = *stamp;
         let facts = RequestFacts {
             request,
             action,
             arns: arns.get(..*arn_count).unwrap_or_default(),
             slots,
+            stamp: *request_stamp,
         };
         let mut consider = |id: u32, seen: &mut Vec<u32>| {
             let Some(mark) = seen.get_mut(id as usize) else {
@@ -170,6 +193,10 @@ impl Scratch {
             }
             *mark = stamp;
             if let Some(statement) = index.statements.get(id as usize) {
+                if mode == Mode::Verdict && statement.effect == Effect::Allow {
+                    deferred.push(id);
+                    return;
+                }
                 if statement.applies(&facts) {
                     applied.push(Applied {
                         unit,
@@ -197,6 +224,36 @@ impl Scratch {
             });
             for &id in index.not_action_statements.iter() {
                 consider(id, seen);
+            }
+        }
+        if mode == Mode::Verdict && !deferred.is_empty() {
+            // Every Deny is known; an Allow matters only in a group with neither a Deny nor an
+            // Allow yet.
+            const DENIED: u8 = 1;
+            const ALLOWED: u8 = 2;
+            group_state.clear();
+            group_state.resize(index.group_count().max(1), 0);
+            for a in applied.iter().skip(first_applied) {
+                if let Some(state) = group_state.get_mut(a.group as usize) {
+                    *state |= DENIED;
+                }
+            }
+            for &id in deferred.iter() {
+                let Some(statement) = index.statements.get(id as usize) else {
+                    continue;
+                };
+                let Some(state) = group_state.get_mut(statement.group as usize) else {
+                    continue;
+                };
+                if *state == 0 && statement.applies(&facts) {
+                    *state = ALLOWED;
+                    applied.push(Applied {
+                        unit,
+                        group: statement.group,
+                        statement: id,
+                        effect: Effect::Allow,
+                    });
+                }
             }
         }
     }
@@ -236,8 +293,12 @@ impl Scratch {
         }
     }
 
-    /// Records the statements of `effect` that applied in `unit` (and `group`, if given).
+    /// Records the statements of `effect` that applied in `unit` (and `group`, if given); in
+    /// [`Mode::Verdict`] the list would be incomplete, so the caller does not ask.
     fn record(&mut self, unit: Unit, group: Option<u16>, effect: Effect) {
+        if self.mode != Some(Mode::Explain) {
+            return;
+        }
         let Scratch {
             applied,
             determining,
@@ -267,11 +328,11 @@ fn verdict(decision: Decision, step: Step) -> Verdict {
     Verdict { decision, step }
 }
 
-/// Decides `request` with the compiled `units` (spec §6.2). The determining statements are left
-/// in `scratch`.
+/// Decides `request` with the compiled `units` (spec §6.2). In [`Mode::Explain`] the
+/// determining statements are left in `scratch`.
 // Hot path: guarded by the `check` benchmarks in bench/.
-pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch) -> Verdict {
-    scratch.prepare(request, units.keys);
+pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode: Mode) -> Verdict {
+    scratch.prepare(request, units.keys, mode);
     let principal = request.principal();
     let kind = principal.map(|p| &p.kind);
 
@@ -288,7 +349,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch) -> Ve
             }
         };
         if applies && control.group_count() > 0 {
-            scratch.collect(Unit::Control, control, request);
+            scratch.collect(Unit::Control, control, request, mode);
             let levels = (0..control.group_count()).filter_map(|g| u16::try_from(g).ok());
             let decisions = levels.map(|g| scratch.group_decision(Unit::Control, g));
             let (mut denied, mut not_allowed) = (false, false);
@@ -308,7 +369,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch) -> Ve
 
     // Step 2: the session policy of an assumed-role session must allow.
     if let (Some(session), Some(PrincipalKind::AssumedRole { .. })) = (units.session, kind) {
-        scratch.collect(Unit::Session, session, request);
+        scratch.collect(Unit::Session, session, request, mode);
         match scratch.unit_decision(Unit::Session) {
             Decision::Allow => {}
             Decision::ExplicitDeny => {
@@ -333,7 +394,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch) -> Ve
         _ => match units.identity {
             None => (Decision::ImplicitDeny, IdentitySource::Implied),
             Some(index) => {
-                scratch.collect(Unit::Identity, index, request);
+                scratch.collect(Unit::Identity, index, request, mode);
                 let account = scratch.group_decision(Unit::Identity, 0);
                 let group = match (account, request.resource_group()) {
                     (Decision::ImplicitDeny, Some(rg)) => index.group_named(rg),
@@ -350,7 +411,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch) -> Ve
         },
     };
     let resource = units.resource.map(|index| {
-        scratch.collect(Unit::Resource, index, request);
+        scratch.collect(Unit::Resource, index, request, mode);
         scratch.unit_decision(Unit::Resource)
     });
 

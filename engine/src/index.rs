@@ -14,6 +14,7 @@ use crate::principal_match::PrincipalMatcher;
 use crate::request::Request;
 use crate::StatementRef;
 use hashbrown::HashSet;
+use std::cell::Cell;
 use std::sync::Arc;
 
 /// Where a compiled statement came from, for determining-statement reports.
@@ -84,7 +85,12 @@ impl ResourceMatcher {
     fn holds(&self, resource: &str) -> bool {
         let matched = self.any
             || match &self.exact {
-                ExactSet::Few(list) => list.iter().any(|e| **e == *resource),
+                // ARNs share long prefixes: compare the last byte first.
+                ExactSet::Few(list) => list.iter().any(|e| {
+                    e.len() == resource.len()
+                        && e.as_bytes().last() == resource.as_bytes().last()
+                        && **e == *resource
+                }),
                 ExactSet::Many(set) => set.contains(resource),
             }
             || self.globs.iter().any(|g| g.is_match(resource));
@@ -107,14 +113,34 @@ pub(crate) struct RequestFacts<'a> {
     pub(crate) request: &'a Request,
     pub(crate) action: &'a str,
     pub(crate) arns: &'a [String],
-    /// Per interned key: 1 + the index of the request's context entry, or 0.
-    pub(crate) slots: &'a [u32],
+    /// Per interned key: where the request's context has it, resolved on first use (see
+    /// `Scratch`).
+    pub(crate) slots: &'a [Cell<u64>],
+    pub(crate) stamp: u32,
 }
 
 impl RequestFacts<'_> {
+    /// The request's values for the condition's key; the key is looked up in the context once
+    /// per request, by a case-insensitive scan of its (few) keys.
     fn values_of(&self, condition: &CompiledCondition) -> Option<&[String]> {
-        let slot = *self.slots.get(condition.key().0 as usize)?;
-        let index = slot.checked_sub(1)?;
+        let slot = self.slots.get(condition.key().0 as usize)?;
+        let cached = slot.get();
+        let position = if (cached >> 32) as u32 == self.stamp {
+            cached as u32
+        } else {
+            let found = self
+                .request
+                .context()
+                .iter()
+                .position(|(key, _)| {
+                    key.len() == condition.key_text().len()
+                        && key.eq_ignore_ascii_case(condition.key_text())
+                })
+                .map_or(0, |i| i as u32 + 1);
+            slot.set(u64::from(self.stamp) << 32 | u64::from(found));
+            found
+        };
+        let index = position.checked_sub(1)?;
         self.request
             .context()
             .values_at(index as usize)
@@ -151,6 +177,8 @@ pub struct PolicyIndex {
     pub(crate) not_action: ActionIndex,
     pub(crate) not_action_statements: Box<[u32]>,
     group_names: Box<[Option<Arc<str>>]>,
+    /// Some statement matches principals by ARN: the request's ARNs must be written.
+    pub(crate) needs_principal_arns: bool,
 }
 
 /// A policy and the group of its unit it belongs to.
@@ -174,6 +202,10 @@ impl PolicyIndex {
         let mut actions = ActionIndexBuilder::default();
         let mut not_action = ActionIndexBuilder::default();
         let mut not_action_statements = Vec::new();
+        let needs_principal_arns = policies
+            .iter()
+            .flat_map(|g| &g.policy.policy.statements)
+            .any(|s| matches!(&s.principal, Some(crate::policy::PrincipalSpec::Named { ram, .. }) if !ram.is_empty()));
         for grouped in policies {
             let name: Arc<str> = grouped.policy.name.as_str().into();
             for (index, statement) in grouped.policy.policy.statements.iter().enumerate() {
@@ -220,6 +252,7 @@ impl PolicyIndex {
             not_action: not_action.build()?,
             not_action_statements: not_action_statements.into(),
             group_names: group_names.into(),
+            needs_principal_arns,
         })
     }
 

@@ -31,13 +31,13 @@
 
 use crate::bundle::{Account, Bundle};
 use crate::compiled::{compile_control, compile_identity, compile_single};
-use crate::evaluate::{decide, Scratch, Units, Verdict};
+use crate::evaluate::{decide, Mode, Scratch, Units, Verdict};
 use crate::glob::GlobError;
 use crate::index::PolicyIndex;
 use crate::keys::KeyTable;
 use crate::policy::NamedPolicy;
 use crate::request::{PrincipalKind, Request};
-use crate::{Outcome, StatementRef};
+use crate::Outcome;
 use arc_swap::ArcSwap;
 use hashbrown::HashMap;
 use std::sync::{Arc, Mutex};
@@ -370,28 +370,24 @@ impl Snapshot {
         }
     }
 
-    /// Decides `request`; the determining statements stay in `scratch`.
+    /// Decides `request` (the decision only: the fast path).
     // Hot path: guarded by the `check` benchmarks in bench/.
     pub fn check(&self, request: &Request, scratch: &mut Scratch) -> Checked {
         Checked {
-            verdict: decide(&self.units_for(request), request, scratch),
+            verdict: decide(&self.units_for(request), request, scratch, Mode::Verdict),
             revision: self.revision,
         }
     }
 
     /// Decides `request`, with the determining statements as references.
     pub fn outcome(&self, request: &Request, scratch: &mut Scratch) -> Outcome {
-        let checked = self.check(request, scratch);
+        let units = self.units_for(request);
+        let verdict = decide(&units, request, scratch, Mode::Explain);
         Outcome {
-            decision: checked.verdict.decision,
-            step: checked.verdict.step,
-            determining: self.determining(request, scratch),
+            decision: verdict.decision,
+            step: verdict.step,
+            determining: units.determining(scratch),
         }
-    }
-
-    /// The determining statements of the last check of `request` with `scratch`.
-    pub fn determining(&self, request: &Request, scratch: &Scratch) -> Vec<StatementRef> {
-        self.units_for(request).determining(scratch)
     }
 }
 

@@ -1,0 +1,116 @@
+//! Criterion benchmarks of the compiled engine (targets in bench/README.md):
+//! - `check/*`: one check for a principal with 10 policies of 10 statements: compiled, the
+//!   reference interpreter, and the limit baseline (hash the action, one pass over the ARN);
+//! - `store_size/*`: the same check as the principal's policies grow with statements that cannot
+//!   match, 100 to 100,000;
+//! - `batch/*`: 1M requests on 1 and 2 threads;
+//! - `compile/*`: compiling 10,000 and 100,000 statements.
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use ramjet_bench::{limit_baseline, workload, ACCOUNT};
+use ramjet_compiler::reference;
+use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::store::{PolicyStore, Snapshot};
+use ramjet_engine::{batch, Request};
+use std::hint::black_box;
+
+fn check(c: &mut Criterion) {
+    let w = workload(10, 10, 0, 1024, 7);
+    let store = PolicyStore::new(&w.bundle).expect("compiles");
+    let policy_sets: Vec<_> = w
+        .requests
+        .iter()
+        .map(|r| reference::bundle_policies(&w.bundle, r))
+        .collect();
+    let table: std::collections::HashSet<&'static str> = ramjet_bench::catalog_actions()
+        .into_iter()
+        .map(|a| &*Box::leak(a.into_boxed_str()))
+        .collect();
+    let mut group = c.benchmark_group("check");
+    group.throughput(Throughput::Elements(1));
+    let mut scratch = Scratch::default();
+    let mut i = 0;
+    group.bench_function("compiled", |b| {
+        b.iter(|| {
+            i = (i + 1) % w.requests.len();
+            black_box(store.check(&w.requests[i], &mut scratch))
+        })
+    });
+    group.bench_function("reference", |b| {
+        b.iter(|| {
+            i = (i + 1) % w.requests.len();
+            black_box(reference::evaluate(&policy_sets[i], &w.requests[i]))
+        })
+    });
+    group.bench_function("limit", |b| {
+        b.iter(|| {
+            i = (i + 1) % w.requests.len();
+            black_box(limit_baseline(&w.requests[i], &table))
+        })
+    });
+    group.finish();
+}
+
+fn store_size(c: &mut Criterion) {
+    let mut group = c.benchmark_group("store_size");
+    for filler in [0usize, 900, 9_900, 99_900] {
+        let w = workload(10, 10, filler, 1024, 7);
+        let store = PolicyStore::new(&w.bundle).expect("compiles");
+        let mut scratch = Scratch::default();
+        let mut i = 0;
+        let total = w.principal_statements + filler;
+        group.bench_function(format!("{total}_statements"), |b| {
+            b.iter(|| {
+                i = (i + 1) % w.requests.len();
+                black_box(store.check(&w.requests[i], &mut scratch))
+            })
+        });
+    }
+    group.finish();
+}
+
+fn batches(c: &mut Criterion) {
+    let w = workload(10, 10, 0, 1024, 7);
+    let store = PolicyStore::new(&w.bundle).expect("compiles");
+    let requests: Vec<Request> = w.requests.iter().cycle().take(1_000_000).cloned().collect();
+    let mut group = c.benchmark_group("batch");
+    group.sample_size(10);
+    group.throughput(Throughput::Elements(requests.len() as u64));
+    for threads in [1, 2] {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("thread pool");
+        group.bench_function(format!("1M_requests_{threads}_threads"), |b| {
+            b.iter(|| pool.install(|| black_box(batch::check_all(&store, &requests).len())))
+        });
+    }
+    group.finish();
+}
+
+fn compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("compile");
+    group.sample_size(10);
+    for statements in [10_000usize, 100_000] {
+        let w = workload(10, 10, statements - 100, 1, 7);
+        group.throughput(Throughput::Elements(statements as u64));
+        group.bench_function(format!("{statements}_statements"), |b| {
+            b.iter_batched(
+                || w.bundle.clone(),
+                |bundle| {
+                    black_box(
+                        Snapshot::compile(&bundle, 1)
+                            .expect("compiles")
+                            .statement_count(),
+                    )
+                },
+                BatchSize::LargeInput,
+            )
+        });
+    }
+    group.finish();
+    let _ = ACCOUNT;
+}
+
+criterion_group!(benches, check, store_size, batches, compile);
+criterion_main!(benches);

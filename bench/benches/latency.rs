@@ -1,0 +1,63 @@
+//! Per-call latency of one check (criterion reports means of batches; a gateway cares about the
+//! tail): times each of 1,000,000 checks and prints the median, p90, p99 and p99.9, for the
+//! compiled engine and, over fewer calls, the reference interpreter.
+//!
+//! `cargo bench -p ramjet-bench --bench latency` (add `-- --compiled-only` to skip the reference)
+
+use ramjet_bench::workload;
+use ramjet_compiler::reference;
+use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::store::PolicyStore;
+use std::hint::black_box;
+use std::time::Instant;
+
+fn percentiles(mut nanos: Vec<u64>) -> String {
+    nanos.sort_unstable();
+    let at = |p: f64| nanos[((nanos.len() as f64 - 1.0) * p) as usize];
+    format!(
+        "median {} ns, p90 {} ns, p99 {} ns, p99.9 {} ns ({} calls)",
+        at(0.5),
+        at(0.9),
+        at(0.99),
+        at(0.999),
+        nanos.len()
+    )
+}
+
+fn main() {
+    // `cargo bench` passes --bench; nothing else to parse.
+    let w = workload(10, 10, 0, 1024, 7);
+    let store = PolicyStore::new(&w.bundle).expect("compiles");
+    let mut scratch = Scratch::default();
+    // Timer overhead, to subtract by eye.
+    let mut overhead = Vec::with_capacity(1_000_000);
+    for _ in 0..1_000_000 {
+        let start = Instant::now();
+        overhead.push(black_box(start.elapsed().as_nanos() as u64));
+    }
+    println!("timer alone:      {}", percentiles(overhead));
+    let mut compiled = Vec::with_capacity(1_000_000);
+    for i in 0..1_000_000 {
+        let request = &w.requests[i % w.requests.len()];
+        let start = Instant::now();
+        black_box(store.check(request, &mut scratch));
+        compiled.push(start.elapsed().as_nanos() as u64);
+    }
+    println!("compiled check:   {}", percentiles(compiled));
+    if std::env::args().any(|a| a == "--compiled-only") {
+        return;
+    }
+    let sets: Vec<_> = w
+        .requests
+        .iter()
+        .map(|r| reference::bundle_policies(&w.bundle, r))
+        .collect();
+    let mut interpreted = Vec::with_capacity(100_000);
+    for i in 0..100_000 {
+        let request = &w.requests[i % w.requests.len()];
+        let start = Instant::now();
+        black_box(reference::evaluate(&sets[i % sets.len()], request));
+        interpreted.push(start.elapsed().as_nanos() as u64);
+    }
+    println!("reference check:  {}", percentiles(interpreted));
+}

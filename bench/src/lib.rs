@@ -1,0 +1,210 @@
+//! Deterministic RAM-shaped workloads for ramjet's benchmarks, built from the corpus: EAS policies
+//! drawn from the action catalog (exact actions, wildcards, conditions on IP, tags, time and
+//! transport, Deny statements), attached to one principal as ten policies, plus filler statements
+//! for other services that a request can never match; and requests that hit and miss.
+
+use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
+use ramjet_engine::bundle::{Account, Bundle, User};
+use ramjet_engine::{Context, Principal, Request};
+use serde_json::{json, Value};
+
+/// The account every workload lives in.
+pub const ACCOUNT: &str = "1234567890123456";
+/// The user every workload checks.
+pub const USER: &str = "bench-user";
+
+/// A bundle and requests against it.
+pub struct Workload {
+    /// The bundle: one user with `policies` policies of `statements` statements, plus filler.
+    pub bundle: Bundle,
+    /// Requests, about half of them allowed.
+    pub requests: Vec<Request>,
+    /// Statements in the user's own policies (excluding filler).
+    pub principal_statements: usize,
+}
+
+/// The 97 EAS actions of the catalog.
+pub fn catalog_actions() -> Vec<String> {
+    let catalog: Value =
+        serde_json::from_str(include_str!("../../corpus/catalog/eas-actions.json"))
+            .unwrap_or(Value::Null);
+    catalog["actions"]
+        .as_array()
+        .map(|actions| {
+            actions
+                .iter()
+                .filter_map(|a| a["action"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+const WILDCARDS: [&str; 8] = [
+    "eas:Describe*",
+    "eas:List*",
+    "eas:*Service",
+    "eas:Create*",
+    "eas:*ServiceInstances",
+    "eas:Get*",
+    "oss:Get*",
+    "eas:Update?ervice",
+];
+
+fn service_arn(rng: &mut fastrand::Rng) -> String {
+    match rng.u8(0..4) {
+        0 => format!("acs:eas:*:{ACCOUNT}:service/svc-{}*", rng.u8(0..10)),
+        1 => format!(
+            "acs:eas:cn-hangzhou:{ACCOUNT}:service/svc-{}",
+            rng.u8(0..50)
+        ),
+        2 => format!("acs:eas:*:{ACCOUNT}:*"),
+        _ => "*".to_string(),
+    }
+}
+
+fn condition(rng: &mut fastrand::Rng) -> Value {
+    match rng.u8(0..4) {
+        0 => json!({"IpAddress": {"acs:SourceIp": ["192.0.2.0/24", "10.0.0.0/8"]}}),
+        1 => json!({"StringEquals": {"acs:ResourceTag/team": ["llm", "vision"]}}),
+        2 => {
+            json!({"DateLessThan": {"acs:CurrentTime": "2027-01-01T00:00:00Z"}, "Bool": {"acs:SecureTransport": "true"}})
+        }
+        _ => {
+            json!({"StringLike": {"acs:UserAgent": "*pai-sdk*"}, "NumericLessThanEquals": {"eas:Replicas": "8"}})
+        }
+    }
+}
+
+/// One statement of a principal's policy: 40% exact actions, 25% wildcards, 25% conditioned,
+/// 10% Deny.
+fn statement(rng: &mut fastrand::Rng, actions: &[String]) -> Value {
+    let pick = |rng: &mut fastrand::Rng| actions[rng.usize(0..actions.len())].clone();
+    let exact: Vec<String> = (0..rng.usize(2..5)).map(|_| pick(rng)).collect();
+    match rng.u8(0..20) {
+        0..=7 => json!({"Effect": "Allow", "Action": exact, "Resource": service_arn(rng)}),
+        8..=12 => {
+            json!({"Effect": "Allow", "Action": [WILDCARDS[rng.usize(0..WILDCARDS.len())]], "Resource": service_arn(rng)})
+        }
+        13..=17 => {
+            json!({"Effect": "Allow", "Action": exact, "Resource": service_arn(rng), "Condition": condition(rng)})
+        }
+        _ => {
+            json!({"Effect": "Deny", "Action": ["eas:Delete*", "eas:Stop*"], "Resource": format!("acs:eas:*:{ACCOUNT}:service/prod-*"),
+                     "Condition": {"NotIpAddress": {"acs:SourceIp": "192.0.2.0/24"}}})
+        }
+    }
+}
+
+/// Filler: statements for services no request names (`svc0042:Action*`), which the action index
+/// must never look at.
+fn filler_statement(i: usize) -> Value {
+    json!({"Effect": "Allow", "Action": [format!("svc{i:05}:Action*"), format!("svc{i:05}:Get{i}")], "Resource": format!("acs:svc{i:05}:*:{ACCOUNT}:thing/*")})
+}
+
+fn policy(statements: Vec<Value>) -> ramjet_engine::policy::Policy {
+    let document = json!({"Version": "1", "Statement": statements});
+    match parse_policy(document.to_string().as_bytes(), PolicyKind::Identity) {
+        Ok(parsed) => parsed.policy,
+        Err(errors) => panic!("workload policy is invalid: {errors:?}"),
+    }
+}
+
+/// A request for `action` on an EAS service, with context that satisfies the workload's
+/// conditions about half of the time.
+pub fn request(rng: &mut fastrand::Rng, action: &str) -> Request {
+    let service = if rng.bool() {
+        format!("svc-{}{}", rng.u8(0..10), rng.u8(0..10))
+    } else {
+        format!("prod-{}", rng.u8(0..10))
+    };
+    let mut context = Context::default();
+    let ip = if rng.bool() {
+        "192.0.2.44"
+    } else {
+        "203.0.113.9"
+    };
+    let entries: [(&str, String); 6] = [
+        ("acs:SourceIp", ip.to_string()),
+        (
+            "acs:ResourceTag/team",
+            if rng.bool() { "llm" } else { "search" }.to_string(),
+        ),
+        ("acs:CurrentTime", "2026-11-24T10:00:00Z".to_string()),
+        ("acs:SecureTransport", rng.bool().to_string()),
+        ("acs:UserAgent", "pai-sdk-python/1.2 (linux)".to_string()),
+        ("eas:Replicas", rng.u8(1..12).to_string()),
+    ];
+    for (key, value) in entries {
+        let _ = context.insert(key, vec![value]);
+    }
+    let resource = format!("acs:eas:cn-hangzhou:{ACCOUNT}:service/{service}");
+    match Request::new(action, &resource) {
+        Ok(request) => request
+            .with_principal(Principal::ram_user(ACCOUNT, USER))
+            .with_context(context),
+        Err(error) => panic!("workload request is invalid: {error}"),
+    }
+}
+
+/// A user with `policies` policies of `statements_per_policy` statements each, plus `filler`
+/// statements that cannot match, and `requests` requests.
+pub fn workload(
+    policies: usize,
+    statements_per_policy: usize,
+    filler: usize,
+    requests: usize,
+    seed: u64,
+) -> Workload {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let actions = catalog_actions();
+    let mut bundle = Bundle::default();
+    let mut names = Vec::new();
+    for p in 0..policies {
+        let name = format!("Eas{p:02}");
+        let statements = (0..statements_per_policy)
+            .map(|_| statement(&mut rng, &actions))
+            .collect();
+        bundle.policies.insert(name.clone(), policy(statements));
+        names.push(name);
+    }
+    if filler > 0 {
+        bundle.policies.insert(
+            "Filler".into(),
+            policy((0..filler).map(filler_statement).collect()),
+        );
+        names.push("Filler".into());
+    }
+    let mut account = Account::default();
+    account.users.insert(
+        USER.into(),
+        User {
+            policies: names,
+            groups: vec![],
+        },
+    );
+    bundle.accounts.insert(ACCOUNT.into(), account);
+    let requests = (0..requests)
+        .map(|_| {
+            let action = actions[rng.usize(0..actions.len())].clone();
+            request(&mut rng, &action)
+        })
+        .collect();
+    Workload {
+        bundle,
+        requests,
+        principal_statements: policies * statements_per_policy,
+    }
+}
+
+/// The unavoidable work of any engine for a request: hash the action once and pass over the ARN
+/// bytes once. The floor the engine is measured against.
+pub fn limit_baseline(request: &Request, table: &std::collections::HashSet<&'static str>) -> bool {
+    let hit = table.contains(request.action());
+    let colons = request.resource().bytes().filter(|&b| b == b':').count();
+    hit ^ (colons == 4)
+}
+
+/// Reads a request from JSON, for benches that keep their workloads as text.
+pub fn request_from_json(text: &str) -> Option<Request> {
+    parse_request(text.as_bytes()).ok()
+}
