@@ -3,15 +3,16 @@
 //!
 //! Patterns are ASCII-lowercased when built and the request action is lowered once per request,
 //! so every comparison is plain byte equality (spec §2.2). A pattern lands, by shape, in:
-//! - `exact`: the whole lowered action, one hash lookup;
+//! - `exact`: the whole lowered action, one hash lookup, giving every candidate (the wildcards
+//!   that match it were resolved when the index was built);
 //! - per service (the literal part before `:`): `svc:*` lists; `svc:Prefix*` in a map probed once
 //!   per distinct prefix length; other name globs (`svc:*Service*`, `svc:?etObject`) compiled;
 //! - `everywhere`: `*`;
 //! - `global`: patterns with a wildcard in the service part (`*:Get*`), compiled.
 //!
-//! Cost per request: two hash lookups, one per distinct prefix length of the service's prefix
-//! patterns, and one glob per general pattern of that service or of `global`. Statements of other
-//! services cost nothing.
+//! Cost per request: one hash lookup for an action some pattern names literally; otherwise one
+//! per distinct prefix length of the service's prefix patterns and one glob per general pattern of
+//! that service or of `global`. Statements of other services cost nothing.
 
 use crate::glob::{Glob, GlobError};
 use hashbrown::HashMap;
@@ -85,7 +86,9 @@ impl ActionIndexBuilder {
         }
     }
 
-    /// Compiles the collected patterns.
+    /// Compiles the collected patterns. Every action named literally by some pattern gets its
+    /// complete candidate list (its exact statements and every wildcard that matches it, sorted
+    /// and without repeats), so a request for such an action costs one hash lookup.
     pub fn build(self) -> Result<ActionIndex, GlobError> {
         let compile =
             |list: Vec<(String, Vec<u32>)>| -> Result<Box<[(Glob, StatementIds)]>, GlobError> {
@@ -112,16 +115,21 @@ impl ActionIndexBuilder {
                 },
             );
         }
-        Ok(ActionIndex {
-            exact: self
-                .exact
-                .into_iter()
-                .map(|(a, ids)| (a, ids.into()))
-                .collect(),
+        let mut index = ActionIndex {
+            exact: HashMap::new(),
             services,
             everywhere: self.everywhere.into(),
             global: compile(self.global)?,
-        })
+        };
+        let mut exact = HashMap::with_capacity(self.exact.len());
+        for (action, mut ids) in self.exact {
+            index.for_each_wildcard_match(&action, |more| ids.extend_from_slice(more));
+            ids.sort_unstable();
+            ids.dedup();
+            exact.insert(action, ids.into());
+        }
+        index.exact = exact;
+        Ok(index)
     }
 }
 
@@ -147,9 +155,15 @@ impl ActionIndex {
     /// (ASCII-lowercased by the caller). A statement may be visited more than once.
     // Hot path: guarded by the `check` benchmarks in bench/.
     pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
-        if let Some(ids) = self.exact.get(action) {
-            visit(ids);
+        match self.exact.get(action) {
+            // Named literally somewhere: the list is complete.
+            Some(ids) => visit(ids),
+            None => self.for_each_wildcard_match(action, visit),
         }
+    }
+
+    /// The wildcard patterns only.
+    fn for_each_wildcard_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
         if !self.everywhere.is_empty() {
             visit(&self.everywhere);
         }

@@ -110,8 +110,8 @@ impl Glob {
         match self {
             Glob::Any => true,
             Glob::Exact(exact) => &**exact == text,
-            Glob::Prefix(prefix) => text.starts_with(&**prefix),
-            Glob::Suffix(suffix) => text.ends_with(&**suffix),
+            Glob::Prefix(prefix) => has_prefix(text.as_bytes(), prefix.as_bytes()),
+            Glob::Suffix(suffix) => has_suffix(text.as_bytes(), suffix.as_bytes()),
             Glob::Pieces(pieces) => pieces.is_match(text.as_bytes()),
             Glob::Automaton(re) => re.is_match(text),
         }
@@ -127,11 +127,12 @@ impl Glob {
 }
 
 impl Pieces {
+    // Hot path: guarded by the `check` benchmarks in bench/.
     fn is_match(&self, text: &[u8]) -> bool {
         let (first, last) = (self.first.as_bytes(), self.last.as_bytes());
         if text.len() < first.len() + last.len()
-            || !text.starts_with(first)
-            || !text.ends_with(last)
+            || !has_prefix(text, first)
+            || !has_suffix(text, last)
         {
             return false;
         }
@@ -146,6 +147,30 @@ impl Pieces {
             }
         }
         true
+    }
+}
+
+/// `text.starts_with(prefix)`, rejecting on the last byte of the prefix before comparing the
+/// rest (ARNs and patterns share long prefixes such as `acs:eas:`), and with no call for an empty
+/// prefix.
+#[inline]
+fn has_prefix(text: &[u8], prefix: &[u8]) -> bool {
+    match prefix.last() {
+        None => true,
+        Some(last) => text.get(prefix.len() - 1) == Some(last) && text.starts_with(prefix),
+    }
+}
+
+/// `text.ends_with(suffix)`, rejecting on the suffix's first byte first.
+#[inline]
+fn has_suffix(text: &[u8], suffix: &[u8]) -> bool {
+    match suffix.first() {
+        None => true,
+        Some(first) => {
+            text.len() >= suffix.len()
+                && text.get(text.len() - suffix.len()) == Some(first)
+                && text.ends_with(suffix)
+        }
     }
 }
 

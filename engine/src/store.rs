@@ -91,12 +91,43 @@ struct CompiledRole {
     trust: Option<Arc<PolicyIndex>>,
 }
 
+/// A RAM user or role of a bundle, as a hash key: `(kind, account, name)`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PrincipalKey {
+    is_role: bool,
+    account: Box<str>,
+    name: Box<str>,
+}
+
+/// The same key borrowed from a request, for lookups without allocating.
+#[derive(Hash)]
+struct PrincipalQuery<'a> {
+    is_role: bool,
+    account: &'a str,
+    name: &'a str,
+}
+
+impl hashbrown::Equivalent<PrincipalKey> for PrincipalQuery<'_> {
+    fn equivalent(&self, key: &PrincipalKey) -> bool {
+        self.is_role == key.is_role && self.account == &*key.account && self.name == &*key.name
+    }
+}
+
+/// What a known user or role resolves to: its identity unit and its account's control levels
+/// (none for the management account), found with one lookup per request.
+#[derive(Debug)]
+struct ResolvedPrincipal {
+    identity: Arc<PolicyIndex>,
+    control: Option<Arc<PolicyIndex>>,
+}
+
 /// A compiled bundle: immutable, shared by every reader of one revision.
 #[derive(Debug)]
 pub struct Snapshot {
     revision: u64,
     keys: KeyTable,
     accounts: HashMap<String, CompiledAccount>,
+    principals: HashMap<PrincipalKey, ResolvedPrincipal>,
     statements: usize,
 }
 
@@ -317,10 +348,41 @@ impl Snapshot {
                 }
             })?;
         }
+        let mut principals = HashMap::new();
+        for (id, account) in &accounts {
+            let control = account
+                .control
+                .clone()
+                .filter(|_| !account.management_account);
+            let key = |is_role, name: &String| PrincipalKey {
+                is_role,
+                account: id.as_str().into(),
+                name: name.as_str().into(),
+            };
+            for (name, identity) in &account.users {
+                principals.insert(
+                    key(false, name),
+                    ResolvedPrincipal {
+                        identity: identity.clone(),
+                        control: control.clone(),
+                    },
+                );
+            }
+            for (name, role) in &account.roles {
+                principals.insert(
+                    key(true, name),
+                    ResolvedPrincipal {
+                        identity: role.identity.clone(),
+                        control: control.clone(),
+                    },
+                );
+            }
+        }
         Ok(Snapshot {
             revision,
             keys: builder.keys,
             accounts,
+            principals,
             statements: builder.statements,
         })
     }
@@ -341,17 +403,37 @@ impl Snapshot {
     /// management account.
     pub fn units_for<'s>(&'s self, request: &Request) -> Units<'s> {
         let principal = request.principal();
-        let principal_account = principal.and_then(|p| p.account());
-        let account = principal_account
-            .or_else(|| request.resource_account())
-            .and_then(|a| self.accounts.get(a));
-        let home = principal_account.and_then(|a| self.accounts.get(a));
-        let identity = match principal.map(|p| &p.kind) {
-            Some(PrincipalKind::RamUser { name, .. }) => home.and_then(|a| a.users.get(name)),
-            Some(PrincipalKind::AssumedRole { role, .. }) => {
-                home.and_then(|a| a.roles.get(role)).map(|r| &r.identity)
+        let known = match principal.map(|p| &p.kind) {
+            Some(PrincipalKind::RamUser { account, name, .. }) => {
+                self.principals.get(&PrincipalQuery {
+                    is_role: false,
+                    account,
+                    name,
+                })
+            }
+            Some(PrincipalKind::AssumedRole { account, role, .. }) => {
+                self.principals.get(&PrincipalQuery {
+                    is_role: true,
+                    account,
+                    name: role,
+                })
             }
             _ => None,
+        };
+        let control = match known {
+            Some(resolved) => resolved.control.as_deref(),
+            None => {
+                // Control levels: the principal's account, or the resource's for a principal
+                // without one.
+                let account = match principal.and_then(|p| p.account()) {
+                    Some(account) => Some(account),
+                    None => request.resource_account(),
+                };
+                account
+                    .and_then(|a| self.accounts.get(a))
+                    .filter(|a| !a.management_account)
+                    .and_then(|a| a.control.as_deref())
+            }
         };
         let resource = if has_prefix_ignore_ascii_case(request.action(), "sts:AssumeRole") {
             role_of_arn(request.resource())
@@ -361,11 +443,9 @@ impl Snapshot {
         };
         Units {
             keys: &self.keys,
-            control: account
-                .filter(|a| !a.management_account)
-                .and_then(|a| a.control.as_deref()),
+            control,
             session: None,
-            identity: identity.map(|u| &**u),
+            identity: known.map(|k| &*k.identity),
             resource: resource.map(|u| &**u),
         }
     }
