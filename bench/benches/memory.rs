@@ -1,27 +1,46 @@
 //! Memory of the compiled structure: heap bytes a compiled snapshot keeps, per 10,000 statements,
-//! counted by a counting global allocator (`--features memory`).
+//! counted by a counting global allocator (`--features memory`). Two shapes: many users with
+//! their own catalog-driven policies (a large real bundle), and one user whose policies are
+//! padded with single-statement filler services (the store-size benchmark's worst case: every
+//! statement its own service, so nothing is shared).
 //!
 //! `cargo bench -p ramjet-bench --features memory --bench memory`
 
-use ramjet_bench::workload;
+use ramjet_bench::{many_users, workload};
+use ramjet_engine::bundle::Bundle;
 use ramjet_engine::store::Snapshot;
 
+fn report(label: &str, bundle: &Bundle) {
+    let mut kept = None;
+    let info = allocation_counter::measure(|| {
+        kept = Some(Snapshot::compile(bundle, 1).expect("compiles"));
+    });
+    let statements = kept.as_ref().map_or(0, Snapshot::statement_count);
+    let bytes = info.bytes_current as f64;
+    println!(
+        "{label}: {statements} statements, {:.1} MiB kept ({:.0} bytes per statement, {:.2} MiB per 10,000 statements); peak during compile {:.1} MiB",
+        bytes / 1048576.0,
+        bytes / statements as f64,
+        bytes / statements as f64 * 10_000.0 / 1048576.0,
+        info.bytes_max as f64 / 1048576.0,
+    );
+}
+
 fn main() {
-    for statements in [10_000usize, 100_000] {
-        let w = workload(10, 10, statements - 100, 1, 7);
-        let mut kept = None;
-        let info = allocation_counter::measure(|| {
-            kept = Some(Snapshot::compile(&w.bundle, 1).expect("compiles"));
-        });
-        let bytes = info.bytes_current;
-        println!(
-            "{statements} statements: {} bytes kept by the snapshot ({:.1} MiB), {:.0} bytes per statement, {:.2} MiB per 10,000 statements; peak during compile {:.1} MiB",
-            bytes,
-            bytes as f64 / 1048576.0,
-            bytes as f64 / statements as f64,
-            bytes as f64 / statements as f64 * 10_000.0 / 1048576.0,
-            info.bytes_max as f64 / 1048576.0,
-        );
-        drop(kept);
-    }
+    report(
+        "100 users x 10 policies x 10 statements",
+        &many_users(100, 10, 10, 7),
+    );
+    report(
+        "1,000 users x 10 policies x 10 statements",
+        &many_users(1_000, 10, 10, 7),
+    );
+    report(
+        "1 user, 100 statements + 9,900 filler",
+        &workload(10, 10, 9_900, 1, 7).bundle,
+    );
+    report(
+        "1 user, 100 statements + 99,900 filler",
+        &workload(10, 10, 99_900, 1, 7).bundle,
+    );
 }

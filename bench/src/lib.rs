@@ -208,3 +208,37 @@ pub fn limit_baseline(request: &Request, table: &std::collections::HashSet<&'sta
 pub fn request_from_json(text: &str) -> Option<Request> {
     parse_request(text.as_bytes()).ok()
 }
+
+/// `users` users of one account, each with its own `policies` policies of `statements_per_policy`
+/// catalog-driven statements (no sharing): the shape of a large real bundle.
+pub fn many_users(
+    users: usize,
+    policies: usize,
+    statements_per_policy: usize,
+    seed: u64,
+) -> Bundle {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let actions = catalog_actions();
+    let mut bundle = Bundle::default();
+    let mut account = Account::default();
+    for u in 0..users {
+        let mut names = Vec::new();
+        for p in 0..policies {
+            let name = format!("User{u:05}Policy{p:02}");
+            let statements = (0..statements_per_policy)
+                .map(|_| statement(&mut rng, &actions))
+                .collect();
+            bundle.policies.insert(name.clone(), policy(statements));
+            names.push(name);
+        }
+        account.users.insert(
+            format!("user{u:05}"),
+            User {
+                policies: names,
+                groups: vec![],
+            },
+        );
+    }
+    bundle.accounts.insert(ACCOUNT.into(), account);
+    bundle
+}

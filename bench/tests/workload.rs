@@ -1,0 +1,45 @@
+//! The benchmark workloads are what bench/README.md says: deterministic, a mix of allowed,
+//! explicitly denied and implicitly denied requests, decided the same by the compiled engine and
+//! the reference interpreter.
+
+use ramjet_bench::{many_users, workload};
+use ramjet_compiler::reference;
+use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::store::Snapshot;
+use ramjet_engine::Decision;
+
+#[test]
+fn workload_mixes_decisions_and_engines_agree() {
+    let w = workload(10, 10, 0, 1024, 7);
+    assert_eq!(w.principal_statements, 100);
+    let snapshot = Snapshot::compile(&w.bundle, 1).unwrap();
+    let mut scratch = Scratch::default();
+    let mut counts = [0usize; 3];
+    for request in &w.requests {
+        let compiled = snapshot.outcome(request, &mut scratch);
+        let expected =
+            reference::evaluate(&reference::bundle_policies(&w.bundle, request), request);
+        assert_eq!(compiled.decision, expected.decision);
+        counts[match compiled.decision {
+            Decision::Allow => 0,
+            Decision::ExplicitDeny => 1,
+            Decision::ImplicitDeny => 2,
+        }] += 1;
+    }
+    eprintln!("allow / explicit deny / implicit deny: {counts:?}");
+    let allowed = counts[0] as f64 / w.requests.len() as f64;
+    assert!((0.3..0.9).contains(&allowed), "{counts:?}");
+    assert!(counts[1] > 20, "{counts:?}");
+    // Deterministic.
+    let again = workload(10, 10, 0, 1024, 7);
+    assert_eq!(again.requests, w.requests);
+}
+
+#[test]
+fn large_bundles_compile() {
+    let bundle = many_users(20, 10, 10, 1);
+    assert_eq!(
+        Snapshot::compile(&bundle, 1).unwrap().statement_count(),
+        2_000
+    );
+}
