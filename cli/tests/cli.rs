@@ -316,3 +316,147 @@ fn validate_reports_ram_size_limits() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn eval_answers_every_line_in_order_and_counts_unreadable_ones() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bundle = root.join("corpus/bundle");
+    let requests = root.join("corpus/examples/requests.jsonl");
+    let run = |engine: &str| {
+        ramjet(&[
+            "eval",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--requests",
+            requests.to_str().unwrap(),
+            "--engine",
+            engine,
+        ])
+    };
+    let compiled = run("compiled");
+    assert_eq!(
+        compiled.status.code(),
+        Some(1),
+        "{}",
+        text(&compiled.stderr)
+    );
+    let lines: Vec<serde_json::Value> = text(&compiled.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5);
+    assert_eq!(lines[0]["decision"], "Allow");
+    assert_eq!(lines[0]["revision"], 1);
+    assert_eq!(lines[1]["decision"], "ExplicitDeny");
+    assert_eq!(lines[4]["line"], 5);
+    assert!(lines[4]["error"].as_str().unwrap().starts_with("action: "));
+    // The reference interpreter reads the bundle the same way.
+    let reference = run("reference");
+    let strip = |v: &serde_json::Value| {
+        let mut v = v.clone();
+        if let Some(o) = v.as_object_mut() {
+            o.remove("revision");
+        }
+        v
+    };
+    let reference_lines: Vec<serde_json::Value> = text(&reference.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.iter().map(strip).collect::<Vec<_>>(), reference_lines);
+}
+
+#[test]
+fn eval_with_policy_files_and_every_line_readable_exits_0() {
+    let dir = scratch("eval");
+    let policy = write(&dir, "P.json", ALLOW_EAS);
+    let many: String = (0..40_000)
+        .map(|i| format!("{{\"action\": \"eas:Op{i}\", \"resource\": \"acs:eas:cn:1234567890123456:service/s{i}\"}}\n"))
+        .collect();
+    let requests = write(&dir, "requests.jsonl", &many);
+    let out = ramjet(&[
+        "eval",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--requests",
+        requests.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert_eq!(stdout.lines().count(), 40_000);
+    assert!(stdout.lines().all(|l| l.contains("\"Allow\"")));
+    // Empty lines and invalid UTF-8 are unreadable lines, counted and answered in place.
+    let odd = write(
+        &dir,
+        "odd.jsonl",
+        "{\"action\": \"eas:A\", \"resource\": \"*\"}\n\n\u{7f}\n",
+    );
+    let out = ramjet(&[
+        "eval",
+        "--policy",
+        policy.to_str().unwrap(),
+        "--requests",
+        odd.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<String> = text(&out.stdout).lines().map(str::to_string).collect();
+    assert_eq!(lines.len(), 3);
+    assert!(lines[1].contains("\"line\":2"), "{lines:?}");
+    assert!(lines[2].contains("\"line\":3"), "{lines:?}");
+}
+
+#[test]
+fn eval_usage_and_bundle_errors_exit_2() {
+    let out = ramjet(&["eval", "--requests", "r.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = ramjet(&["eval", "--bundle", "/nonexistent", "--requests", "r.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("/nonexistent/bundle.json: (file): cannot read"),
+        "{}",
+        text(&out.stderr)
+    );
+    let dir = scratch("eval-bad-bundle");
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    write(
+        &dir,
+        "bundle.json",
+        r#"{"accounts": {"1": {"users": {"a": {"policies": ["Nope"]}}}}}"#,
+    );
+    let requests = write(&dir, "r.jsonl", "{}\n");
+    let out = ramjet(&[
+        "eval",
+        "--bundle",
+        dir.to_str().unwrap(),
+        "--requests",
+        requests.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("bundle.json: accounts.1.users.a.policies[0]: policy \"Nope\""),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn check_engines_agree() {
+    let dir = scratch("engines");
+    let policy = write(&dir, "P1.json", ALLOW_EAS);
+    let request = write(&dir, "request.json", REQUEST);
+    let run = |engine: &str| {
+        ramjet(&[
+            "check",
+            "--policy",
+            policy.to_str().unwrap(),
+            "--request",
+            request.to_str().unwrap(),
+            "--format",
+            "json",
+            "--engine",
+            engine,
+        ])
+        .stdout
+    };
+    assert_eq!(run("compiled"), run("reference"));
+}

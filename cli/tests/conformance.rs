@@ -40,16 +40,32 @@ fn outcome_from_json(stdout: &str) -> Result<Outcome, String> {
 
 #[test]
 fn ramjet_check_passes_every_conformance_case() {
+    run_all("compiled");
+}
+
+#[test]
+fn ramjet_check_with_the_reference_engine_passes_every_conformance_case() {
+    run_all("reference");
+}
+
+fn run_all(engine: &str) {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/conformance");
     let cases = load_cases(&dir).unwrap();
-    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join("conformance");
+    let scratch = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("conformance-{engine}"));
     std::fs::create_dir_all(&scratch).unwrap();
     let mut failures = Vec::new();
     for case in &cases {
         let file = scratch.join(format!("{}.json", case.name));
         std::fs::write(&file, &case.scenario).unwrap();
         let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
-            .args(["check", "--format", "json", "--scenario"])
+            .args([
+                "check",
+                "--engine",
+                engine,
+                "--format",
+                "json",
+                "--scenario",
+            ])
             .arg(&file)
             .output()
             .unwrap();

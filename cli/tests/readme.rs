@@ -9,10 +9,13 @@ fn readme_examples_print_what_readme_says() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     let mut in_block = false;
+    // The example the current line belongs to: output runs until the next `$ ` or the block's end.
+    let mut current: Option<usize> = None;
     let mut examples: Vec<(String, Vec<String>)> = Vec::new();
     for line in readme.lines() {
         if line.starts_with("```") {
             in_block = !in_block;
+            current = None;
             continue;
         }
         if !in_block {
@@ -20,7 +23,8 @@ fn readme_examples_print_what_readme_says() {
         }
         if let Some(command) = line.strip_prefix("$ ") {
             examples.push((command.to_string(), Vec::new()));
-        } else if let Some((_, output)) = examples.last_mut() {
+            current = Some(examples.len() - 1);
+        } else if let Some((_, output)) = current.and_then(|i| examples.get_mut(i)) {
             output.push(line.to_string());
         }
     }
