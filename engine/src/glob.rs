@@ -48,6 +48,9 @@ pub enum Glob {
     Pieces(Pieces),
     /// A `?` somewhere.
     Automaton(Box<Regex>),
+    /// A `?` pattern too large for the automaton's size limit: a simulation of the pattern's
+    /// states, O(pattern × text) and allocating per match. Only hostile patterns get here.
+    Simulated(Box<[char]>),
 }
 
 /// A star-only glob `first*p1*p2*…*last` as its literal pieces.
@@ -69,7 +72,10 @@ impl Glob {
     /// ```
     pub fn new(pattern: &str) -> Result<Glob, GlobError> {
         if pattern.contains('?') {
-            return automaton(pattern).map(|re| Glob::Automaton(Box::new(re)));
+            return Ok(match automaton(pattern) {
+                Ok(re) => Glob::Automaton(Box::new(re)),
+                Err(_) => Glob::Simulated(pattern.chars().collect()),
+            });
         }
         let stars = pattern.matches('*').count();
         if stars == 0 {
@@ -114,6 +120,7 @@ impl Glob {
             Glob::Suffix(suffix) => has_suffix(text.as_bytes(), suffix.as_bytes()),
             Glob::Pieces(pieces) => pieces.is_match(text.as_bytes()),
             Glob::Automaton(re) => re.is_match(text),
+            Glob::Simulated(pattern) => simulate(pattern, text),
         }
     }
 
@@ -174,6 +181,49 @@ fn has_suffix(text: &[u8], suffix: &[u8]) -> bool {
     }
 }
 
+/// Runs the pattern's states over the text: `live[i]` when the first `i` pattern characters can
+/// match what has been read.
+fn simulate(pattern: &[char], text: &str) -> bool {
+    let close = |live: &mut Vec<bool>| {
+        for (i, &p) in pattern.iter().enumerate() {
+            if p == '*' && live.get(i) == Some(&true) {
+                if let Some(next) = live.get_mut(i + 1) {
+                    *next = true;
+                }
+            }
+        }
+    };
+    let mut live = vec![false; pattern.len() + 1];
+    if let Some(start) = live.first_mut() {
+        *start = true;
+    }
+    close(&mut live);
+    for t in text.chars() {
+        let mut next = vec![false; pattern.len() + 1];
+        for (i, &p) in pattern.iter().enumerate() {
+            if live.get(i) != Some(&true) {
+                continue;
+            }
+            let target = if p == '*' {
+                i
+            } else if p == '?' || p == t {
+                i + 1
+            } else {
+                continue;
+            };
+            if let Some(state) = next.get_mut(target) {
+                *state = true;
+            }
+        }
+        close(&mut next);
+        if !next.contains(&true) {
+            return false;
+        }
+        live = next;
+    }
+    live.last() == Some(&true)
+}
+
 /// `?` patterns: `*` → `.*`, `?` → `.` (one scalar value, new lines included), the rest literal,
 /// anchored at both ends.
 fn automaton(pattern: &str) -> Result<Regex, GlobError> {
@@ -229,6 +279,17 @@ mod tests {
         assert!(m("a**b", "ab"));
         assert!(m("acs:eas:*:1234:*", "acs:eas:cn:1234:service/x"));
         assert!(!m("*a*a*a*a*a*b", &"a".repeat(100_000)));
+    }
+
+    #[test]
+    fn patterns_too_large_for_the_automaton_fall_back_to_simulation() {
+        let pattern = format!("a{}b", "?*".repeat(1_000));
+        let glob = Glob::new(&pattern).unwrap();
+        assert!(matches!(glob, Glob::Simulated(_)));
+        let long = format!("a{}b", "x".repeat(1_000));
+        assert!(glob.is_match(&long));
+        assert!(!glob.is_match(&format!("a{}b", "x".repeat(999))));
+        assert!(!glob.is_match(&format!("a{}c", "x".repeat(1_500))));
     }
 
     #[test]
