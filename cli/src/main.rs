@@ -6,6 +6,7 @@
 //! when some were not, 2 on usage errors; `validate` exits 0 when no file has an error, 1 when
 //! one has, 2 on usage or I/O errors.
 
+mod audit;
 mod check;
 mod engine_choice;
 mod eval;
@@ -38,6 +39,8 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::CheckArgs),
+    Audit(audit::AuditArgs),
+    GenEvents(audit::GenEventsArgs),
     Eval(eval::EvalArgs),
     Validate(validate::ValidateArgs),
 }
@@ -58,6 +61,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Audit(args) => audit::run(&args),
+        Command::GenEvents(args) => audit::generate(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Validate(args) => validate::run(&args),
     };

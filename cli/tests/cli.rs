@@ -460,3 +460,108 @@ fn check_engines_agree() {
     };
     assert_eq!(run("compiled"), run("reference"));
 }
+
+#[test]
+fn audit_writes_report_and_decisions_and_accounts_for_every_event() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let dir = scratch("audit");
+    let events = root.join("corpus/actiontrail/sample-events.jsonl");
+    let alice = r#"{"eventName": "ListServices", "serviceName": "Eas", "userIdentity": {"type": "ram-user", "accountId": "1234567890123456", "name": "x", "userName": "alice"}}"#;
+    let corrupt = write(
+        &dir,
+        "corrupt.jsonl",
+        &format!("{{\"eventName\": \"x\"\n{alice}\nnot json\n"),
+    );
+    let report = dir.join("report.json");
+    let decisions = dir.join("decisions.jsonl");
+    let out = ramjet(&[
+        "audit",
+        "--bundle",
+        root.join("corpus/bundle").to_str().unwrap(),
+        "--report",
+        report.to_str().unwrap(),
+        "--decisions",
+        decisions.to_str().unwrap(),
+        events.to_str().unwrap(),
+        corrupt.to_str().unwrap(),
+    ]);
+    // Malformed lines: reported, and the exit status says some input was unreadable.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("1007 events in "), "{stdout}");
+    assert!(stdout.contains("2 malformed"), "{stdout}");
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&report).unwrap()).unwrap();
+    let n = |v: &serde_json::Value| v.as_u64().unwrap();
+    let skipped = &report["skipped"];
+    assert_eq!(n(&report["events"]), 1007);
+    assert_eq!(
+        n(&report["events"]),
+        n(&report["evaluated"])
+            + n(&skipped["system"])
+            + n(&skipped["unmapped"])
+            + n(&skipped["malformed"])
+    );
+    assert_eq!(
+        n(&report["evaluated"]),
+        n(&report["allowed"]) + n(&report["explicit_deny"]) + n(&report["implicit_deny"])
+    );
+    for key in [
+        "principals",
+        "actions",
+        "denied_samples",
+        "ground_truth",
+        "unused_permissions",
+        "unmapped_reasons",
+    ] {
+        assert!(!report[key].is_null(), "{key} missing");
+    }
+    assert_eq!(report["malformed_samples"][0]["line"], 1);
+    assert_eq!(report["malformed_samples"][1]["line"], 3);
+    let lines = std::fs::read_to_string(&decisions).unwrap();
+    assert_eq!(lines.lines().count(), 1007);
+}
+
+#[test]
+fn audit_and_gen_events_errors_exit_2() {
+    let out = ramjet(&["audit", "--bundle", "/nonexistent", "x.jsonl"]);
+    assert_eq!(out.status.code(), Some(2));
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let out = ramjet(&[
+        "audit",
+        "--bundle",
+        root.join("corpus/bundle").to_str().unwrap(),
+        "/nonexistent/events.jsonl",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("/nonexistent/events.jsonl: cannot read"));
+    let out = ramjet(&[
+        "audit",
+        "--bundle",
+        root.join("corpus/bundle").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = ramjet(&["gen-events", "--bundle", "/nonexistent"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn gen_events_is_deterministic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let bundle = root.join("corpus/bundle");
+    let run = |seed: &str| {
+        ramjet(&[
+            "gen-events",
+            "--bundle",
+            bundle.to_str().unwrap(),
+            "--count",
+            "50",
+            "--seed",
+            seed,
+        ])
+        .stdout
+    };
+    assert_eq!(run("3"), run("3"));
+    assert_ne!(run("3"), run("4"));
+    assert_eq!(text(&run("3")).lines().count(), 50);
+}

@@ -1,0 +1,192 @@
+//! Realistic, deterministic synthetic ActionTrail events for a bundle (`ramjet gen-events`): the
+//! bundle's users and role sessions calling EAS catalog actions and the actions their policies
+//! name, from office and other networks, over HTTPS or not, with a recorded `errorCode` of
+//! `NoPermission` where the bundle denies the call (and, for 1% of events, the opposite: drift
+//! for the audit to find). A few events are `system` calls, use an unknown service, or come in
+//! PascalCase, as real logs do.
+
+use crate::mapping::Mapping;
+use crate::record::{classify, Classified, RawRecord};
+use crate::report::catalog_actions;
+use ramjet_engine::bundle::Bundle;
+use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::store::Snapshot;
+use serde_json::{json, Value};
+use std::io::Write;
+
+/// ActionTrail's service name for a RAM code (the first `services.tsv` row that maps to it).
+fn service_name(code: &str) -> String {
+    let mut name = code.to_string();
+    if let Some(first) = name.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    name
+}
+
+struct Actor {
+    account: String,
+    kind: &'static str,
+    user_name: String,
+    principal_id: String,
+    actions: Vec<String>,
+}
+
+fn actors(bundle: &Bundle, catalog: &[String]) -> Vec<Actor> {
+    let mut out = Vec::new();
+    for (account, details) in &bundle.accounts {
+        let named = |policies: &[String]| -> Vec<String> {
+            let mut actions: Vec<String> = policies
+                .iter()
+                .filter_map(|p| bundle.policies.get(p))
+                .flat_map(|p| &p.statements)
+                .filter(|s| !s.actions.negated)
+                .flat_map(|s| s.actions.patterns.iter())
+                .filter(|a| !a.contains(['*', '?']) && a.contains(':'))
+                .cloned()
+                .collect();
+            actions.extend(catalog.iter().cloned());
+            actions
+        };
+        for (i, (name, user)) in details.users.iter().enumerate() {
+            let mut policies = user.policies.clone();
+            for g in &user.groups {
+                if let Some(group) = details.groups.get(g) {
+                    policies.extend(group.policies.iter().cloned());
+                }
+            }
+            out.push(Actor {
+                account: account.clone(),
+                kind: "ram-user",
+                user_name: name.clone(),
+                principal_id: format!("2{:017}", i + 1),
+                actions: named(&policies),
+            });
+        }
+        for (role, details) in &details.roles {
+            out.push(Actor {
+                account: account.clone(),
+                kind: "assumed-role",
+                user_name: format!("{role}:session-1"),
+                principal_id: String::new(),
+                actions: named(&details.policies),
+            });
+        }
+    }
+    out
+}
+
+/// Writes `count` events as JSON Lines.
+pub fn generate(
+    bundle: &Bundle,
+    count: u64,
+    seed: u64,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let catalog = catalog_actions();
+    let actors = actors(bundle, &catalog);
+    let mapping = Mapping::default();
+    let snapshot = Snapshot::compile(bundle, 1).ok();
+    let mut scratch = Scratch::default();
+    let services = [
+        "svc-llm",
+        "dev-chat",
+        "dev-ranker",
+        "prod-chat",
+        "prod-vision",
+    ];
+    for n in 0..count {
+        let event_id = format!(
+            "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
+            rng.u32(..),
+            rng.u16(..),
+            rng.u16(..0xfff),
+            rng.u16(..0xfff),
+            n
+        );
+        let time = format!(
+            "2026-11-{:02}T{:02}:{:02}:{:02}Z",
+            rng.u8(1..24),
+            rng.u8(0..24),
+            rng.u8(0..60),
+            rng.u8(0..60)
+        );
+        let region = ["cn-hangzhou", "cn-shanghai", "cn-beijing"][rng.usize(0..3)];
+        if rng.u8(0..100) < 3 || actors.is_empty() {
+            let event = json!({"eventId": event_id, "eventName": "DeleteDisk", "serviceName": "Ecs", "eventType": "ApiCall", "eventTime": time,
+                "acsRegion": region, "sourceIpAddress": "ecs.aliyuncs.com", "userAgent": "ecs.aliyuncs.com",
+                "userIdentity": {"type": "system", "userName": "ecs.aliyuncs.com"}});
+            writeln!(out, "{event}")?;
+            continue;
+        }
+        let actor = &actors[rng.usize(0..actors.len())];
+        let action = &actor.actions[rng.usize(0..actor.actions.len())];
+        let Some((code, name)) = action.split_once(':') else {
+            continue;
+        };
+        let service = if rng.u8(0..100) == 0 {
+            "RealtimeCompute".to_string()
+        } else {
+            service_name(code)
+        };
+        let office = rng.u8(0..10) < 8;
+        let ip = if office {
+            format!("192.0.2.{}", rng.u8(1..255))
+        } else {
+            format!("203.0.113.{}", rng.u8(1..255))
+        };
+        let mut event = json!({
+            "eventId": event_id, "eventVersion": "1", "eventType": "ApiCall", "eventName": name, "serviceName": service,
+            "eventTime": time, "acsRegion": region, "sourceIpAddress": ip, "userAgent": "pai-sdk-python/1.2.0",
+            "requestId": event_id,
+            "additionalEventData": {"Scheme": if rng.u8(0..10) < 9 { "https" } else { "http" }},
+            "recipientAccountId": actor.account,
+            "userIdentity": {"type": actor.kind, "accountId": actor.account, "userName": actor.user_name, "principalId": actor.principal_id,
+                             "accessKeyId": format!("LTAI{:016x}", rng.u64(..)),
+                             "sessionContext": {"attributes": {"mfaAuthenticated": if rng.bool() { "true" } else { "false" }}}},
+        });
+        if code == "eas" && name.contains("Service") {
+            event["referencedResources"] =
+                json!({"ACS::EAS::Service": [services[rng.usize(0..services.len())]]});
+        }
+        // The recorded outcome: what the bundle decides, but for 1% drift.
+        let text = event.to_string();
+        let denied =
+            serde_json::from_str::<RawRecord>(&text)
+                .ok()
+                .and_then(|record| match classify(&record, &mapping) {
+                    Classified::Request(request, _) => snapshot
+                        .as_ref()
+                        .map(|s| !s.check(&request, &mut scratch).verdict.decision.is_allow()),
+                    _ => None,
+                });
+        let drift = rng.u8(0..100) == 0;
+        if denied.is_some_and(|d| d != drift) {
+            event["errorCode"] = json!("NoPermission");
+            event["errorMessage"] = json!("You are not authorized to do this action.");
+        }
+        if rng.u8(0..20) == 0 {
+            event = pascal_case(event);
+        }
+        writeln!(out, "{event}")?;
+    }
+    Ok(())
+}
+
+/// Every member name with its first letter upper-cased, as some ActionTrail deliveries write them.
+fn pascal_case(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| {
+                    let mut key = k;
+                    if let Some(first) = key.get_mut(..1) {
+                        first.make_ascii_uppercase();
+                    }
+                    (key, pascal_case(v))
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}

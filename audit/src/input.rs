@@ -1,0 +1,312 @@
+//! Reading event files: JSON Lines, or a document (a JSON array of records, a LookupEvents
+//! response, one pretty-printed record or several one after another), each optionally gzip-
+//! compressed. Records are handed over in chunks, so memory stays bounded by the chunk, whatever
+//! the file's size. A file is JSON Lines when its first line, or else its second, is a complete
+//! JSON value.
+
+use flate2::read::MultiGzDecoder;
+use serde::de::{DeserializeSeed, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::Path;
+
+/// Items handed to the caller at a time.
+pub const CHUNK_ITEMS: usize = 8192;
+
+/// Where an item was found: a line (JSON Lines) or an element or value number (documents).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Position {
+    /// 1-based line of a JSON Lines file.
+    Line(usize),
+    /// 1-based index of a top-level record in a document.
+    Record(usize),
+}
+
+impl fmt::Display for Position {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Position::Line(n) => write!(f, "line {n}"),
+            Position::Record(n) => write!(f, "record {n}"),
+        }
+    }
+}
+
+/// One piece of input: the JSON text of a line or a document's record, or why it is unreadable.
+#[derive(Debug)]
+pub struct Item {
+    /// Where it was.
+    pub position: Position,
+    /// Its text, or the error that made it unreadable.
+    pub text: Result<String, String>,
+}
+
+/// How a file was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    /// One record per line.
+    JsonLines,
+    /// A JSON array of records.
+    Array,
+    /// One or more JSON values (records, wrappers, LookupEvents responses).
+    Values,
+    /// Nothing but white space.
+    Empty,
+}
+
+impl Shape {
+    /// A name for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Shape::JsonLines => "jsonl",
+            Shape::Array => "array",
+            Shape::Values => "json",
+            Shape::Empty => "empty",
+        }
+    }
+}
+
+/// What reading a file produced besides its items.
+#[derive(Debug, Default)]
+pub struct ReadSummary {
+    /// White-space-only lines of a JSON Lines file (not events).
+    pub blank_lines: usize,
+}
+
+fn open(path: &Path) -> std::io::Result<Box<dyn BufRead>> {
+    let file = File::open(path)?;
+    let gz = path
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(if gz {
+        Box::new(BufReader::with_capacity(1 << 20, MultiGzDecoder::new(file)))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 20, file))
+    })
+}
+
+/// Reads `path`, calling `sink` with chunks of at most [`CHUNK_ITEMS`] items, in order. An I/O
+/// error opening the file is returned; one later (a truncated gzip stream) becomes a last
+/// unreadable item.
+pub fn read_file(
+    path: &Path,
+    sink: &mut dyn FnMut(Vec<Item>),
+) -> std::io::Result<(Shape, ReadSummary)> {
+    let mut reader = open(path)?;
+    let mut summary = ReadSummary::default();
+    // The first line decides the shape.
+    let mut first = Vec::new();
+    let mut line_number = 0usize;
+    loop {
+        first.clear();
+        match reader.read_until(b'\n', &mut first) {
+            Ok(0) => return Ok((Shape::Empty, summary)),
+            Ok(_) => {}
+            Err(e) => {
+                sink(vec![Item {
+                    position: Position::Line(line_number + 1),
+                    text: Err(format!("read error: {e}")),
+                }]);
+                return Ok((Shape::Empty, summary));
+            }
+        }
+        line_number += 1;
+        if first.iter().all(u8::is_ascii_whitespace) {
+            summary.blank_lines += 1;
+            continue;
+        }
+        break;
+    }
+    let trimmed = first.trim_ascii_start();
+    if trimmed.starts_with(b"[") {
+        let rest = std::io::Cursor::new(first.clone()).chain(reader);
+        read_array(rest, sink);
+        return Ok((Shape::Array, summary));
+    }
+    let complete = |line: &[u8]| serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok();
+    if complete(&first) {
+        read_lines(
+            vec![(line_number, first)],
+            line_number,
+            reader,
+            &mut summary,
+            sink,
+        );
+        return Ok((Shape::JsonLines, summary));
+    }
+    // A first line that is not a whole value: the start of a pretty-printed document, or a
+    // corrupt first line of JSON Lines — which the next line tells apart.
+    let mut second = Vec::new();
+    let mut blank_between = 0;
+    loop {
+        second.clear();
+        match reader.read_until(b'\n', &mut second) {
+            Ok(0) | Err(_) => break,
+            Ok(_) if second.iter().all(u8::is_ascii_whitespace) => blank_between += 1,
+            Ok(_) => break,
+        }
+    }
+    if !second.is_empty() && complete(&second) {
+        summary.blank_lines += blank_between;
+        let second_number = line_number + blank_between + 1;
+        read_lines(
+            vec![(line_number, first), (second_number, second)],
+            second_number,
+            reader,
+            &mut summary,
+            sink,
+        );
+        return Ok((Shape::JsonLines, summary));
+    }
+    let mut head = first;
+    head.extend(std::iter::repeat_n(b'\n', blank_between));
+    head.extend_from_slice(&second);
+    let rest = std::io::Cursor::new(head).chain(reader);
+    read_values(rest, sink);
+    Ok((Shape::Values, summary))
+}
+
+fn text_of(bytes: Vec<u8>) -> Result<String, String> {
+    String::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))
+}
+
+fn read_lines(
+    head: Vec<(usize, Vec<u8>)>,
+    last_number: usize,
+    mut reader: Box<dyn BufRead>,
+    summary: &mut ReadSummary,
+    sink: &mut dyn FnMut(Vec<Item>),
+) {
+    let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+    for (number, line) in head {
+        chunk.push(Item {
+            position: Position::Line(number),
+            text: text_of(line),
+        });
+    }
+    let mut number = last_number;
+    loop {
+        let mut line = Vec::new();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => break,
+            Ok(_) => {
+                number += 1;
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    summary.blank_lines += 1;
+                    continue;
+                }
+                chunk.push(Item {
+                    position: Position::Line(number),
+                    text: text_of(line),
+                });
+            }
+            Err(e) => {
+                chunk.push(Item {
+                    position: Position::Line(number + 1),
+                    text: Err(format!("read error (truncated or corrupt file?): {e}")),
+                });
+                break;
+            }
+        }
+        if chunk.len() == CHUNK_ITEMS {
+            sink(std::mem::replace(
+                &mut chunk,
+                Vec::with_capacity(CHUNK_ITEMS),
+            ));
+        }
+    }
+    if !chunk.is_empty() {
+        sink(chunk);
+    }
+}
+
+/// Streams the elements of a top-level array, `CHUNK_ITEMS` at a time.
+struct Elements<'s> {
+    sink: &'s mut dyn FnMut(Vec<Item>),
+    count: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for &mut Elements<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for &mut Elements<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+        let result = loop {
+            match seq.next_element::<Box<RawValue>>() {
+                Ok(Some(value)) => {
+                    self.count += 1;
+                    chunk.push(Item {
+                        position: Position::Record(self.count),
+                        text: Ok(value.get().to_string()),
+                    });
+                    if chunk.len() == CHUNK_ITEMS {
+                        (self.sink)(std::mem::replace(
+                            &mut chunk,
+                            Vec::with_capacity(CHUNK_ITEMS),
+                        ));
+                    }
+                }
+                Ok(None) => break Ok(()),
+                // Hand over what was read before the fault; the caller reports the fault.
+                Err(e) => break Err(e),
+            }
+        };
+        if !chunk.is_empty() {
+            (self.sink)(chunk);
+        }
+        result
+    }
+}
+
+fn read_array(reader: impl Read, sink: &mut dyn FnMut(Vec<Item>)) {
+    let mut deserializer = serde_json::Deserializer::from_reader(reader);
+    let mut elements = Elements { sink, count: 0 };
+    let result = (&mut elements)
+        .deserialize(&mut deserializer)
+        .and_then(|()| deserializer.end());
+    if let Err(e) = result {
+        let position = Position::Record(elements.count + 1);
+        (elements.sink)(vec![Item {
+            position,
+            text: Err(format!("the array cannot be read past here: {e}")),
+        }]);
+    }
+}
+
+fn read_values(reader: impl Read, sink: &mut dyn FnMut(Vec<Item>)) {
+    let stream = serde_json::Deserializer::from_reader(reader).into_iter::<Box<RawValue>>();
+    let mut chunk = Vec::new();
+    let mut count = 0;
+    for value in stream {
+        count += 1;
+        match value {
+            Ok(value) => chunk.push(Item {
+                position: Position::Record(count),
+                text: Ok(value.get().to_string()),
+            }),
+            Err(e) => {
+                chunk.push(Item {
+                    position: Position::Record(count),
+                    text: Err(format!("cannot be read past here: {e}")),
+                });
+                break;
+            }
+        }
+        if chunk.len() == CHUNK_ITEMS {
+            sink(std::mem::take(&mut chunk));
+        }
+    }
+    if !chunk.is_empty() {
+        sink(chunk);
+    }
+}

@@ -1,0 +1,537 @@
+//! One ActionTrail record (spec §7) read leniently — camelCase or PascalCase fields, numbers where
+//! strings are expected, wrappers (`Detail` or SLS's `event` holding the record as a JSON string,
+//! LookupEvents' `{"Events": [...]}`) — and mapped to a request, or classified as a `system`
+//! event or an unmappable one with the reason.
+
+use crate::mapping::{fill, Mapping};
+use ramjet_engine::value::{parse_instant, parse_request_address};
+use ramjet_engine::{Context, Principal, PrincipalKind, Request};
+use serde::de::{self, Deserializer, Visitor};
+use serde::Deserialize;
+use serde_json::value::RawValue;
+use std::borrow::Cow;
+use std::fmt;
+
+/// A string field that may come as a string, number, boolean or null.
+#[derive(Debug, Default, Clone)]
+pub struct Text<'a>(pub Option<Cow<'a, str>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl<'de> Visitor<'de> for TextVisitor {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string, number, boolean or null")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Borrowed(v))))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v))))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+                Ok(Text(Some(Cow::Owned(v.to_string()))))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Text(None))
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                // A number under serde_json's `arbitrary_precision`: {"$serde_json::private::Number": "…"}.
+                match map.next_key::<Cow<'de, str>>()? {
+                    Some(key) if key == "$serde_json::private::Number" => {
+                        let text: String = map.next_value()?;
+                        Ok(Text(Some(Cow::Owned(text))))
+                    }
+                    _ => Err(de::Error::custom("expected a string, found an object")),
+                }
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+impl Text<'_> {
+    /// The text, unless absent or empty.
+    pub fn get(&self) -> Option<&str> {
+        self.0.as_deref().filter(|s| !s.is_empty())
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawAttributes<'a> {
+    #[serde(
+        borrow,
+        default,
+        alias = "MfaAuthenticated",
+        rename = "mfaAuthenticated"
+    )]
+    mfa_authenticated: Text<'a>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawSession<'a> {
+    #[serde(borrow, default, alias = "Attributes")]
+    attributes: Option<RawAttributes<'a>>,
+    #[serde(
+        borrow,
+        default,
+        alias = "SessionAttributes",
+        rename = "sessionAttributes"
+    )]
+    session_attributes: Option<RawAttributes<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawIdentity<'a> {
+    #[serde(borrow, default, rename = "type", alias = "Type")]
+    kind: Text<'a>,
+    #[serde(borrow, default, rename = "principalId", alias = "PrincipalId")]
+    principal_id: Text<'a>,
+    #[serde(borrow, default, rename = "accountId", alias = "AccountId")]
+    account_id: Text<'a>,
+    #[serde(borrow, default, rename = "userName", alias = "UserName")]
+    user_name: Text<'a>,
+    #[serde(borrow, default, rename = "accessKeyId", alias = "AccessKeyId")]
+    access_key_id: Text<'a>,
+    #[serde(borrow, default, rename = "sessionContext", alias = "SessionContext")]
+    session_context: Option<RawSession<'a>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RawAdditional<'a> {
+    #[serde(borrow, default, alias = "scheme")]
+    #[serde(rename = "Scheme")]
+    scheme: Text<'a>,
+    #[serde(borrow, default, rename = "isMFAChecked", alias = "IsMFAChecked")]
+    is_mfa_checked: Text<'a>,
+}
+
+/// The fields of a record that the audit reads; everything else is skipped unparsed.
+#[derive(Debug, Default, Deserialize)]
+pub struct RawRecord<'a> {
+    #[serde(borrow, default, rename = "eventId", alias = "EventId")]
+    event_id: Text<'a>,
+    #[serde(borrow, default, rename = "eventName", alias = "EventName")]
+    event_name: Text<'a>,
+    #[serde(borrow, default, rename = "serviceName", alias = "ServiceName")]
+    service_name: Text<'a>,
+    #[serde(borrow, default, rename = "eventTime", alias = "EventTime")]
+    event_time: Text<'a>,
+    #[serde(borrow, default, rename = "acsRegion", alias = "AcsRegion")]
+    acs_region: Text<'a>,
+    #[serde(borrow, default, rename = "sourceIpAddress", alias = "SourceIpAddress")]
+    source_ip_address: Text<'a>,
+    #[serde(borrow, default, rename = "userAgent", alias = "UserAgent")]
+    user_agent: Text<'a>,
+    #[serde(borrow, default, rename = "vpcId", alias = "VpcId")]
+    vpc_id: Text<'a>,
+    #[serde(borrow, default, rename = "errorCode", alias = "ErrorCode")]
+    error_code: Text<'a>,
+    #[serde(
+        borrow,
+        default,
+        rename = "recipientAccountId",
+        alias = "RecipientAccountId"
+    )]
+    recipient_account_id: Text<'a>,
+    #[serde(borrow, default, rename = "resourceName", alias = "ResourceName")]
+    resource_name: Text<'a>,
+    #[serde(borrow, default, rename = "resourceType", alias = "ResourceType")]
+    resource_type: Text<'a>,
+    #[serde(borrow, default, rename = "userIdentity", alias = "UserIdentity")]
+    user_identity: Option<RawIdentity<'a>>,
+    #[serde(
+        borrow,
+        default,
+        rename = "additionalEventData",
+        alias = "AdditionalEventData"
+    )]
+    additional_event_data: Option<RawAdditional<'a>>,
+    #[serde(
+        borrow,
+        default,
+        rename = "referencedResources",
+        alias = "ReferencedResources"
+    )]
+    referenced_resources: Option<&'a RawValue>,
+    /// EventBridge / wrappers: the record itself, as an object or a JSON string.
+    #[serde(borrow, default, rename = "Detail", alias = "detail")]
+    detail: Option<&'a RawValue>,
+    /// SLS delivery: the record as a JSON string.
+    #[serde(borrow, default)]
+    event: Option<&'a RawValue>,
+    /// LookupEvents response: many records.
+    #[serde(borrow, default, rename = "Events", alias = "events")]
+    events: Option<Vec<&'a RawValue>>,
+}
+
+/// Facts about an event kept for reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventFacts {
+    /// `eventId`.
+    pub event_id: Option<String>,
+    /// `errorCode`.
+    pub error_code: Option<String>,
+    /// True when `errorCode` says the call was refused for lack of permission.
+    pub recorded_denied: bool,
+}
+
+/// What one record turned into.
+#[derive(Debug, Clone)]
+pub enum Classified {
+    /// A request to evaluate.
+    Request(Box<Request>, EventFacts),
+    /// A `system` event: counted, not evaluated.
+    System(EventFacts),
+    /// A record that cannot be mapped, with the reason.
+    Unmapped(String, EventFacts),
+}
+
+/// Why a piece of input is not a record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Malformed(pub String);
+
+/// Parses one JSON value (a record, a wrapper, or a LookupEvents response) and classifies every
+/// record in it, in order.
+pub fn classify_value(json: &str, mapping: &Mapping, out: &mut Vec<Result<Classified, Malformed>>) {
+    classify_nested(json, mapping, out, 0);
+}
+
+fn classify_nested(
+    json: &str,
+    mapping: &Mapping,
+    out: &mut Vec<Result<Classified, Malformed>>,
+    depth: u8,
+) {
+    if depth > 3 {
+        out.push(Err(Malformed("records nested more than 3 deep".into())));
+        return;
+    }
+    let trimmed = json.trim_start();
+    if trimmed.starts_with('[') {
+        match serde_json::from_str::<Vec<&RawValue>>(json) {
+            Ok(items) => items
+                .iter()
+                .for_each(|item| classify_nested(item.get(), mapping, out, depth + 1)),
+            Err(e) => out.push(Err(Malformed(e.to_string()))),
+        }
+        return;
+    }
+    if trimmed.starts_with('"') {
+        // A record serialised as a JSON string (`Detail`, SLS `event`).
+        match serde_json::from_str::<String>(json) {
+            Ok(inner) => classify_nested(&inner, mapping, out, depth + 1),
+            Err(e) => out.push(Err(Malformed(e.to_string()))),
+        }
+        return;
+    }
+    let record: RawRecord = match serde_json::from_str(json) {
+        Ok(record) => record,
+        Err(e) => {
+            out.push(Err(Malformed(e.to_string())));
+            return;
+        }
+    };
+    if record.event_name.get().is_none() {
+        if let Some(events) = &record.events {
+            events
+                .iter()
+                .for_each(|item| classify_nested(item.get(), mapping, out, depth + 1));
+            return;
+        }
+        if let Some(inner) = record.detail.or(record.event) {
+            classify_nested(inner.get(), mapping, out, depth + 1);
+            return;
+        }
+    }
+    out.push(Ok(classify(&record, mapping)));
+}
+
+/// `2020-12-01T11:54:59.366+0000` → `2020-12-01T11:54:59.366+00:00`.
+fn normalise_time(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let n = bytes.len();
+    if n > 5
+        && matches!(bytes.get(n - 5), Some(b'+' | b'-'))
+        && bytes
+            .get(n - 4..)
+            .is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+    {
+        if let (Some(head), Some(tail)) = (text.get(..n - 2), text.get(n - 2..)) {
+            return Cow::Owned(format!("{head}:{tail}"));
+        }
+    }
+    Cow::Borrowed(text)
+}
+
+/// Maps one record (spec §7).
+pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
+    let error_code = record.error_code.get().map(str::to_string);
+    let facts = EventFacts {
+        event_id: record.event_id.get().map(str::to_string),
+        recorded_denied: error_code
+            .as_deref()
+            .is_some_and(|c| mapping.is_permission_error(c)),
+        error_code,
+    };
+    let unmapped = |reason: String| Classified::Unmapped(reason, facts.clone());
+    let identity = record.user_identity.as_ref();
+    let kind = identity.and_then(|i| i.kind.get()).unwrap_or("");
+    if kind.eq_ignore_ascii_case("system") {
+        return Classified::System(facts);
+    }
+    let Some(event_name) = record.event_name.get() else {
+        return unmapped("no eventName".into());
+    };
+    let Some(service) = record.service_name.get() else {
+        return unmapped("no serviceName".into());
+    };
+    let Some(code) = mapping.ram_code(service) else {
+        return unmapped(format!(
+            "unknown service {service:?} (not in corpus/actiontrail/services.tsv)"
+        ));
+    };
+    let Some(identity) = identity else {
+        return unmapped("no userIdentity".into());
+    };
+    let Some(account) = identity.account_id.get() else {
+        return unmapped(format!("{kind} userIdentity without accountId"));
+    };
+    let user = identity.user_name.get();
+    let principal_kind =
+        match kind.to_ascii_lowercase().as_str() {
+            "root-account" => PrincipalKind::RootAccount {
+                account: account.to_string(),
+            },
+            "ram-user" => match user {
+                Some(name) => PrincipalKind::RamUser {
+                    account: account.to_string(),
+                    name: name.to_string(),
+                    id: identity.principal_id.get().map(str::to_string),
+                },
+                None => return unmapped("ram-user userIdentity without userName".into()),
+            },
+            "assumed-role" => match user.and_then(|u| u.split_once(':')) {
+                Some((role, session)) if !role.is_empty() && !session.is_empty() => {
+                    PrincipalKind::AssumedRole {
+                        account: account.to_string(),
+                        role: role.to_string(),
+                        session: session.to_string(),
+                        id: None,
+                    }
+                }
+                _ => return unmapped("assumed-role userName is not <role>:<session>".into()),
+            },
+            other => return unmapped(format!(
+                "userIdentity type {other:?} is not root-account, ram-user, assumed-role or system"
+            )),
+        };
+    let action = format!("{code}:{event_name}");
+    let owner = record.recipient_account_id.get().unwrap_or(account);
+    let region = record.acs_region.get().unwrap_or("");
+    let resource =
+        resource_arn(record, mapping, code, region, owner).unwrap_or_else(|| "*".to_string());
+    let mut request = match Request::new(&action, &resource) {
+        Ok(request) => request,
+        Err(e) => return unmapped(e.to_string()),
+    };
+    request = request
+        .with_principal(Principal::new(principal_kind))
+        .with_context(context(record, identity));
+    Classified::Request(Box::new(request), facts)
+}
+
+fn resource_arn(
+    record: &RawRecord<'_>,
+    mapping: &Mapping,
+    code: &str,
+    region: &str,
+    owner: &str,
+) -> Option<String> {
+    if let Some(raw) = record.referenced_resources {
+        if let Ok(serde_json::Value::Object(map)) =
+            serde_json::from_str::<serde_json::Value>(raw.get())
+        {
+            for (kind, ids) in &map {
+                let Some(template) = mapping.arn_template(kind, code) else {
+                    continue;
+                };
+                let id = match ids {
+                    serde_json::Value::Array(list) => {
+                        list.iter().find_map(|v| v.as_str()).map(str::to_string)
+                    }
+                    serde_json::Value::String(s) => s.split([';', ',']).next().map(str::to_string),
+                    _ => None,
+                };
+                if let Some(id) = id.filter(|i| !i.is_empty()) {
+                    return Some(fill(template, region, owner, &id));
+                }
+            }
+        }
+    }
+    let kind = record.resource_type.get()?;
+    let id = record.resource_name.get()?.split([';', ',']).next()?.trim();
+    let template = mapping.arn_template(kind, code)?;
+    (!id.is_empty()).then(|| fill(template, region, owner, id))
+}
+
+fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Context {
+    let mut context = Context::default();
+    let mut put = |key: &str, value: Option<&str>| {
+        if let Some(value) = value {
+            let _ = context.insert(key, vec![value.to_string()]);
+        }
+    };
+    let time = record.event_time.get().map(normalise_time);
+    put(
+        "acs:CurrentTime",
+        time.as_deref().filter(|t| parse_instant(t).is_ok()),
+    );
+    put(
+        "acs:SourceIp",
+        record
+            .source_ip_address
+            .get()
+            .filter(|ip| parse_request_address(ip).is_ok()),
+    );
+    let scheme = record
+        .additional_event_data
+        .as_ref()
+        .and_then(|a| a.scheme.get());
+    put(
+        "acs:SecureTransport",
+        scheme.map(|s| {
+            if s.eq_ignore_ascii_case("https") {
+                "true"
+            } else {
+                "false"
+            }
+        }),
+    );
+    let session = identity.session_context.as_ref();
+    let mfa = session
+        .and_then(|s| s.attributes.as_ref().or(s.session_attributes.as_ref()))
+        .and_then(|a| a.mfa_authenticated.get())
+        .or_else(|| {
+            record
+                .additional_event_data
+                .as_ref()
+                .and_then(|a| a.is_mfa_checked.get())
+        });
+    put("acs:MFAPresent", mfa);
+    put("acs:SourceVpc", record.vpc_id.get());
+    put("acs:AccessId", identity.access_key_id.get());
+    put("acs:UserAgent", record.user_agent.get());
+    context
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(json: &str) -> Result<Classified, Malformed> {
+        let mut out = Vec::new();
+        classify_value(json, &Mapping::default(), &mut out);
+        assert_eq!(out.len(), 1, "{out:?}");
+        out.remove(0)
+    }
+
+    fn request(json: &str) -> Request {
+        match one(json) {
+            Ok(Classified::Request(r, _)) => *r,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn camel_and_pascal_case_records_map_alike() {
+        let camel = request(
+            r#"{"eventName": "RunInstances", "serviceName": "Ecs", "acsRegion": "cn-hangzhou", "eventTime": "2025-07-07T01:39:09Z",
+            "sourceIpAddress": "140.205.11.238", "referencedResources": {"ACS::ECS::Instance": ["i-1"]},
+            "userIdentity": {"type": "ram-user", "accountId": "166", "userName": "shami", "principalId": "2015",
+                             "sessionContext": {"attributes": {"mfaAuthenticated": "true"}}}}"#,
+        );
+        assert_eq!(camel.action(), "ecs:RunInstances");
+        assert_eq!(camel.resource(), "acs:ecs:cn-hangzhou:166:instance/i-1");
+        assert_eq!(
+            camel.context().get("acs:MFAPresent"),
+            Some(&["true".to_string()][..])
+        );
+        assert_eq!(
+            camel.context().get("acs:SourceIp"),
+            Some(&["140.205.11.238".to_string()][..])
+        );
+        let pascal = request(
+            r#"{"EventName": "RunInstances", "ServiceName": "Ecs", "AcsRegion": "cn-hangzhou", "EventTime": "2020-12-01T11:54:59.366+0000",
+            "SourceIpAddress": "100.xx.xx.76", "UserIdentity": {"Type": "root-account", "AccountId": "1187", "UserName": "root"}}"#,
+        );
+        assert_eq!(pascal.action(), "ecs:RunInstances");
+        assert_eq!(pascal.resource(), "*");
+        assert!(pascal.context().get("acs:CurrentTime").is_some());
+        assert!(pascal.context().get("acs:SourceIp").is_none());
+    }
+
+    #[test]
+    fn wrappers_are_unwrapped() {
+        let inner = r#"{"eventName": "CreateGroup", "serviceName": "Ram", "userIdentity": {"type": "ram-user", "accountId": "1", "userName": "a"}}"#;
+        let quoted = serde_json::to_string(inner).unwrap();
+        for wrapped in [
+            format!(r#"{{"Detail": {quoted}}}"#),
+            format!(r#"{{"detail": {inner}}}"#),
+            format!(r#"{{"__topic__": "actiontrail", "event": {quoted}}}"#),
+        ] {
+            assert_eq!(request(&wrapped).action(), "ram:CreateGroup", "{wrapped}");
+        }
+        let mut out = Vec::new();
+        classify_value(
+            &format!(r#"{{"Events": [{inner}, {inner}], "NextToken": "x"}}"#),
+            &Mapping::default(),
+            &mut out,
+        );
+        assert_eq!(out.len(), 2);
+    }
+
+    #[test]
+    fn system_unmapped_and_malformed_are_told_apart() {
+        assert!(matches!(
+            one(
+                r#"{"eventName": "DeleteDisk", "serviceName": "Ecs", "userIdentity": {"type": "system", "userName": "ecs.aliyuncs.com"}}"#
+            ),
+            Ok(Classified::System(_))
+        ));
+        match one(
+            r#"{"eventName": "AppendVSwitchId", "serviceName": "RealtimeCompute", "userIdentity": {"type": "root-account", "accountId": "1"}}"#,
+        ) {
+            Ok(Classified::Unmapped(reason, _)) => assert!(reason.contains("RealtimeCompute")),
+            other => panic!("{other:?}"),
+        }
+        assert!(one("{\"eventName\": ").is_err());
+        assert!(one(r#"{"eventName": {"x": 1}}"#).is_err());
+    }
+
+    #[test]
+    fn permission_errors_are_ground_truth() {
+        match one(
+            r#"{"eventName": "CreateService", "serviceName": "PAI-EAS", "errorCode": "NoPermission", "userIdentity": {"type": "ram-user", "accountId": "1", "userName": "a"}}"#,
+        ) {
+            Ok(Classified::Request(r, facts)) => {
+                assert_eq!(r.action(), "eas:CreateService");
+                assert!(facts.recorded_denied);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}

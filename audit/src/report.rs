@@ -1,0 +1,178 @@
+//! The audit's outputs: the JSON report (interfaces.md `ramjet audit`), the summary for people,
+//! and the unused-permissions finding.
+
+use crate::run::Stats;
+use ramjet_compiler::reference::bundle_policies;
+use ramjet_compiler::wildcard::glob_matches;
+use ramjet_engine::bundle::Bundle;
+use ramjet_engine::policy::Effect;
+use ramjet_engine::{Principal, PrincipalKind, Request};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// The EAS actions of `corpus/catalog/eas-actions.json`.
+pub fn catalog_actions() -> Vec<String> {
+    let catalog: Value =
+        serde_json::from_str(include_str!("../../corpus/catalog/eas-actions.json"))
+            .unwrap_or(Value::Null);
+    catalog["actions"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x["action"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// For each user and role of the bundle, the catalog actions its identity policies grant — an
+/// Allow statement whose `Action` matches the action (or whose `NotAction` does not), whatever
+/// its resource and condition — that no allowed event of that principal used.
+pub fn unused_permissions(bundle: &Bundle, stats: &Stats) -> BTreeMap<String, Vec<String>> {
+    let catalog = catalog_actions();
+    let mut findings = BTreeMap::new();
+    for (account, details) in &bundle.accounts {
+        let users = details.users.keys().map(|name| {
+            (
+                format!("acs:ram::{account}:user/{name}"),
+                PrincipalKind::RamUser {
+                    account: account.clone(),
+                    name: name.clone(),
+                    id: None,
+                },
+            )
+        });
+        let roles = details.roles.keys().map(|role| {
+            (
+                format!("acs:ram::{account}:role/{role}"),
+                PrincipalKind::AssumedRole {
+                    account: account.clone(),
+                    role: role.clone(),
+                    session: "audit".into(),
+                    id: None,
+                },
+            )
+        });
+        for (arn, kind) in users.chain(roles) {
+            let Ok(probe) = Request::new("eas:ListServices", "*") else {
+                continue;
+            };
+            let probe = probe.with_principal(Principal::new(kind));
+            let policies = bundle_policies(bundle, &probe);
+            let used = stats.used.get(&arn);
+            let unused: Vec<String> = catalog
+                .iter()
+                .filter(|action| {
+                    policies
+                        .identity
+                        .iter()
+                        .flat_map(|p| &p.policy.statements)
+                        .any(|s| {
+                            s.effect == Effect::Allow
+                                && s.actions
+                                    .patterns
+                                    .iter()
+                                    .any(|p| glob_matches(p, action, true))
+                                    != s.actions.negated
+                        })
+                })
+                .filter(|action| used.is_none_or(|u| !u.contains(&action.to_ascii_lowercase())))
+                .cloned()
+                .collect();
+            if !unused.is_empty() {
+                findings.insert(arn, unused);
+            }
+        }
+    }
+    findings
+}
+
+/// The JSON report.
+pub fn report(stats: &Stats, unused: &BTreeMap<String, Vec<String>>) -> Value {
+    let truth = stats.ground_truth;
+    json!({
+        "events": stats.events,
+        "evaluated": stats.evaluated,
+        "allowed": stats.allowed,
+        "explicit_deny": stats.explicit_deny,
+        "implicit_deny": stats.implicit_deny,
+        "skipped": {"system": stats.system, "unmapped": stats.unmapped, "malformed": stats.malformed},
+        "blank_lines": stats.blank_lines,
+        "files": stats.files,
+        "principals": stats.principals.iter().map(|(k, t)| (k.clone(), t.to_json())).collect::<serde_json::Map<_, _>>(),
+        "actions": stats.actions.iter().map(|(k, t)| (k.clone(), t.to_json())).collect::<serde_json::Map<_, _>>(),
+        "denied_samples": stats.denied_samples,
+        "unmapped_reasons": stats.unmapped_reasons,
+        "unmapped_samples": stats.unmapped_samples,
+        "malformed_samples": stats.malformed_samples,
+        "ground_truth": {
+            "recorded_denied": truth.recorded_denied,
+            "recorded_denied_ramjet_denied": truth.recorded_denied_ramjet_denied,
+            "recorded_denied_ramjet_allowed": truth.recorded_denied_ramjet_allowed,
+            "recorded_allowed_ramjet_denied": truth.recorded_allowed_ramjet_denied,
+            "recorded_allowed_ramjet_allowed": truth.recorded_allowed_ramjet_allowed,
+        },
+        "unused_permissions": unused,
+    })
+}
+
+/// The summary for people.
+pub fn summary(stats: &Stats, unused: &BTreeMap<String, Vec<String>>, seconds: f64) -> String {
+    let mut out = String::new();
+    let rate = if seconds > 0.0 {
+        stats.events as f64 / seconds
+    } else {
+        0.0
+    };
+    out.push_str(&format!(
+        "{} events in {:.2} s ({:.0} events/s): {} evaluated, {} system, {} unmapped, {} malformed\n",
+        stats.events, seconds, rate, stats.evaluated, stats.system, stats.unmapped, stats.malformed
+    ));
+    out.push_str(&format!(
+        "decisions: {} allowed, {} explicitly denied, {} implicitly denied\n",
+        stats.allowed, stats.explicit_deny, stats.implicit_deny
+    ));
+    let t = stats.ground_truth;
+    out.push_str(&format!(
+        "recorded outcomes: {} refused for lack of permission ({} denied by ramjet too, {} allowed now); {} succeeded but would be denied now\n",
+        t.recorded_denied, t.recorded_denied_ramjet_denied, t.recorded_denied_ramjet_allowed, t.recorded_allowed_ramjet_denied
+    ));
+    let mut denied: Vec<(&String, u64)> = stats
+        .principals
+        .iter()
+        .map(|(p, t)| (p, t.explicit_deny + t.implicit_deny))
+        .filter(|(_, n)| *n > 0)
+        .collect();
+    denied.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    if !denied.is_empty() {
+        out.push_str("most denied principals:\n");
+        for (principal, n) in denied.iter().take(5) {
+            out.push_str(&format!("  {n:>8}  {principal}\n"));
+        }
+    }
+    if !stats.unmapped_reasons.is_empty() {
+        out.push_str("unmapped:\n");
+        for (reason, n) in stats.unmapped_reasons.iter().take(5) {
+            out.push_str(&format!("  {n:>8}  {reason}\n"));
+        }
+    }
+    for sample in stats.malformed_samples.iter().take(3) {
+        out.push_str(&format!("malformed: {sample}\n"));
+    }
+    if !unused.is_empty() {
+        out.push_str("granted but unused (EAS catalog actions):\n");
+        for (principal, actions) in unused.iter().take(5) {
+            out.push_str(&format!(
+                "  {principal}: {} actions, e.g. {}\n",
+                actions.len(),
+                actions
+                    .iter()
+                    .take(3)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    out
+}

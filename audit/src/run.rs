@@ -1,0 +1,477 @@
+//! The audit itself: every file read in chunks, each chunk's records mapped and decided in
+//! parallel on one compiled snapshot, results folded into [`Stats`] in input order. Every input
+//! item is accounted for: `events == evaluated + skipped.system + skipped.unmapped +
+//! skipped.malformed`.
+
+use crate::input::{read_file, Item, Position};
+use crate::mapping::Mapping;
+use crate::record::{classify_value, Classified, EventFacts, Malformed};
+use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::store::Snapshot;
+use ramjet_engine::{Decision, Outcome, PrincipalKind, Request};
+use rayon::prelude::*;
+use serde_json::{json, Value};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Samples kept of each kind of finding.
+pub const SAMPLES: usize = 20;
+
+/// Counts for one principal or action.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Tally {
+    /// Events evaluated.
+    pub events: u64,
+    /// Allowed.
+    pub allowed: u64,
+    /// Explicitly denied.
+    pub explicit_deny: u64,
+    /// Implicitly denied.
+    pub implicit_deny: u64,
+}
+
+impl Tally {
+    fn add(&mut self, decision: Decision) {
+        self.events += 1;
+        match decision {
+            Decision::Allow => self.allowed += 1,
+            Decision::ExplicitDeny => self.explicit_deny += 1,
+            Decision::ImplicitDeny => self.implicit_deny += 1,
+        }
+    }
+
+    pub(crate) fn to_json(self) -> Value {
+        json!({"events": self.events, "allowed": self.allowed, "explicit_deny": self.explicit_deny, "implicit_deny": self.implicit_deny})
+    }
+}
+
+/// How ramjet's decisions compare with the outcomes ActionTrail recorded.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct GroundTruth {
+    /// Events whose `errorCode` says they were refused for lack of permission.
+    pub recorded_denied: u64,
+    /// Of those, how many ramjet denies too.
+    pub recorded_denied_ramjet_denied: u64,
+    /// Of those, how many ramjet would allow (the policies have widened since, or ramjet is wrong).
+    pub recorded_denied_ramjet_allowed: u64,
+    /// Events that succeeded (no permission error) but that ramjet denies: drift since, or an
+    /// attack that succeeded before a fix.
+    pub recorded_allowed_ramjet_denied: u64,
+    /// Events that succeeded and that ramjet allows.
+    pub recorded_allowed_ramjet_allowed: u64,
+}
+
+/// Everything the audit found.
+#[derive(Debug, Default)]
+pub struct Stats {
+    /// Input items: records found plus unreadable pieces.
+    pub events: u64,
+    /// Records decided.
+    pub evaluated: u64,
+    /// Decided Allow.
+    pub allowed: u64,
+    /// Decided ExplicitDeny.
+    pub explicit_deny: u64,
+    /// Decided ImplicitDeny.
+    pub implicit_deny: u64,
+    /// `system` events.
+    pub system: u64,
+    /// Records that could not be mapped.
+    pub unmapped: u64,
+    /// Input that is not a record.
+    pub malformed: u64,
+    /// White-space-only lines (not events).
+    pub blank_lines: u64,
+    /// Per principal ARN.
+    pub principals: BTreeMap<String, Tally>,
+    /// Per action.
+    pub actions: BTreeMap<String, Tally>,
+    /// Unmapped reasons with their counts.
+    pub unmapped_reasons: BTreeMap<String, u64>,
+    /// Samples: denied events with their deciding statements.
+    pub denied_samples: Vec<Value>,
+    /// Samples: unmapped records.
+    pub unmapped_samples: Vec<Value>,
+    /// Samples: malformed input.
+    pub malformed_samples: Vec<Value>,
+    /// Recorded outcomes against ramjet's.
+    pub ground_truth: GroundTruth,
+    /// Actions each principal was allowed to use, and used.
+    pub used: HashMap<String, HashSet<String>>,
+    /// Files read, with their shape and event count.
+    pub files: Vec<Value>,
+}
+
+impl Stats {
+    /// The accounting identity.
+    pub fn balances(&self) -> bool {
+        self.events == self.evaluated + self.system + self.unmapped + self.malformed
+    }
+}
+
+/// One item's result, computed in parallel.
+enum Outcomes {
+    Records(Vec<RecordResult>),
+    Malformed(String),
+}
+
+enum RecordResult {
+    Decided {
+        request: Box<Request>,
+        outcome: Outcome,
+        facts: EventFacts,
+    },
+    System,
+    Unmapped(String, EventFacts),
+    Malformed(String),
+}
+
+/// The principal as an ARN, for reports.
+pub fn principal_name(request: &Request) -> String {
+    match request.principal().map(|p| &p.kind) {
+        Some(PrincipalKind::RootAccount { account }) => format!("acs:ram::{account}:root"),
+        Some(PrincipalKind::RamUser { account, name, .. }) => {
+            format!("acs:ram::{account}:user/{name}")
+        }
+        Some(PrincipalKind::AssumedRole { account, role, .. }) => {
+            format!("acs:ram::{account}:role/{role}")
+        }
+        Some(PrincipalKind::Service { service, .. }) => service.clone(),
+        Some(PrincipalKind::Federated { provider }) => provider.clone(),
+        Some(PrincipalKind::Anonymous) | None => "(anonymous)".to_string(),
+    }
+}
+
+fn decide_item(
+    item: &Item,
+    snapshot: &Snapshot,
+    mapping: &Mapping,
+    scratch: &mut Scratch,
+) -> Outcomes {
+    let text = match &item.text {
+        Ok(text) => text,
+        Err(e) => return Outcomes::Malformed(e.clone()),
+    };
+    let mut classified = Vec::new();
+    classify_value(text, mapping, &mut classified);
+    Outcomes::Records(
+        classified
+            .into_iter()
+            .map(|c| match c {
+                Ok(Classified::Request(request, facts)) => {
+                    let checked = snapshot.check(&request, scratch);
+                    // The determining statements only where a report shows them.
+                    let outcome = if checked.verdict.decision == Decision::Allow {
+                        Outcome {
+                            decision: Decision::Allow,
+                            step: checked.verdict.step,
+                            determining: Vec::new(),
+                        }
+                    } else {
+                        snapshot.outcome(&request, scratch)
+                    };
+                    RecordResult::Decided {
+                        request,
+                        outcome,
+                        facts,
+                    }
+                }
+                Ok(Classified::System(_)) => RecordResult::System,
+                Ok(Classified::Unmapped(reason, facts)) => RecordResult::Unmapped(reason, facts),
+                Err(Malformed(e)) => RecordResult::Malformed(e),
+            })
+            .collect(),
+    )
+}
+
+/// Where decisions go, one JSON line per event.
+pub type DecisionSink<'a> = Option<&'a mut dyn Write>;
+
+/// Items per parallel task: each task folds its items into a [`Stats`] of its own; the tasks'
+/// results are merged in input order.
+const TASK_ITEMS: usize = 256;
+
+/// Audits `files` against `snapshot`. `progress` is called after each chunk with the events so
+/// far. I/O errors opening a file are returned with the file, after the others are read.
+pub fn audit(
+    files: &[PathBuf],
+    snapshot: &Snapshot,
+    mapping: &Mapping,
+    mut decisions: DecisionSink<'_>,
+    progress: &mut dyn FnMut(u64),
+) -> (Stats, Vec<(PathBuf, std::io::Error)>) {
+    let mut stats = Stats::default();
+    let mut failures = Vec::new();
+    let want_lines = decisions.is_some();
+    for path in files {
+        let before = stats.events;
+        let mut fold = |chunk: Vec<Item>| {
+            let partials: Vec<(Stats, Vec<String>)> = chunk
+                .par_chunks(TASK_ITEMS)
+                .map_init(Scratch::default, |scratch, items| {
+                    let mut partial = Stats::default();
+                    let mut lines = Vec::new();
+                    for item in items {
+                        let result = decide_item(item, snapshot, mapping, scratch);
+                        record(
+                            &mut partial,
+                            path,
+                            item.position,
+                            result,
+                            want_lines.then_some(&mut lines),
+                        );
+                    }
+                    (partial, lines)
+                })
+                .collect();
+            for (partial, lines) in partials {
+                stats.merge(partial);
+                if let Some(out) = decisions.as_mut() {
+                    for line in lines {
+                        let _ = writeln!(out, "{line}");
+                    }
+                }
+            }
+            progress(stats.events);
+        };
+        match read_file(path, &mut fold) {
+            Ok((shape, summary)) => {
+                stats.blank_lines += summary.blank_lines as u64;
+                stats.files.push(json!({"file": path.display().to_string(), "shape": shape.as_str(), "events": stats.events - before}));
+            }
+            Err(e) => failures.push((path.clone(), e)),
+        }
+    }
+    (stats, failures)
+}
+
+impl Stats {
+    /// Adds what `other` counted (after what this one counted, for the samples).
+    fn merge(&mut self, other: Stats) {
+        self.events += other.events;
+        self.evaluated += other.evaluated;
+        self.allowed += other.allowed;
+        self.explicit_deny += other.explicit_deny;
+        self.implicit_deny += other.implicit_deny;
+        self.system += other.system;
+        self.unmapped += other.unmapped;
+        self.malformed += other.malformed;
+        self.blank_lines += other.blank_lines;
+        for (k, t) in other.principals {
+            let e = self.principals.entry(k).or_default();
+            e.events += t.events;
+            e.allowed += t.allowed;
+            e.explicit_deny += t.explicit_deny;
+            e.implicit_deny += t.implicit_deny;
+        }
+        for (k, t) in other.actions {
+            let e = self.actions.entry(k).or_default();
+            e.events += t.events;
+            e.allowed += t.allowed;
+            e.explicit_deny += t.explicit_deny;
+            e.implicit_deny += t.implicit_deny;
+        }
+        for (k, n) in other.unmapped_reasons {
+            *self.unmapped_reasons.entry(k).or_default() += n;
+        }
+        let room = |v: &Vec<Value>| SAMPLES.saturating_sub(v.len());
+        let take = room(&self.denied_samples);
+        self.denied_samples
+            .extend(other.denied_samples.into_iter().take(take));
+        let take = room(&self.unmapped_samples);
+        self.unmapped_samples
+            .extend(other.unmapped_samples.into_iter().take(take));
+        let take = room(&self.malformed_samples);
+        self.malformed_samples
+            .extend(other.malformed_samples.into_iter().take(take));
+        let (a, b) = (&mut self.ground_truth, other.ground_truth);
+        a.recorded_denied += b.recorded_denied;
+        a.recorded_denied_ramjet_denied += b.recorded_denied_ramjet_denied;
+        a.recorded_denied_ramjet_allowed += b.recorded_denied_ramjet_allowed;
+        a.recorded_allowed_ramjet_denied += b.recorded_allowed_ramjet_denied;
+        a.recorded_allowed_ramjet_allowed += b.recorded_allowed_ramjet_allowed;
+        for (k, actions) in other.used {
+            self.used.entry(k).or_default().extend(actions);
+        }
+    }
+}
+
+fn where_(path: &Path, position: Position) -> Value {
+    match position {
+        Position::Line(n) => json!({"file": path.display().to_string(), "line": n}),
+        Position::Record(n) => json!({"file": path.display().to_string(), "record": n}),
+    }
+}
+
+fn with(mut base: Value, extra: Value) -> Value {
+    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
+        b.extend(e);
+    }
+    base
+}
+
+fn record(
+    stats: &mut Stats,
+    path: &Path,
+    position: Position,
+    result: Outcomes,
+    mut lines: Option<&mut Vec<String>>,
+) {
+    let wants_line = lines.is_some();
+    let mut emit = |line: Value| {
+        if let Some(lines) = lines.as_mut() {
+            lines.push(line.to_string());
+        }
+    };
+    let results = match result {
+        Outcomes::Malformed(error) => {
+            stats.events += 1;
+            stats.malformed += 1;
+            let at = where_(path, position);
+            if stats.malformed_samples.len() < SAMPLES {
+                stats
+                    .malformed_samples
+                    .push(with(at.clone(), json!({"error": error})));
+            }
+            emit(with(at, json!({"skipped": "malformed", "reason": error})));
+            return;
+        }
+        Outcomes::Records(results) => results,
+    };
+    for result in results {
+        stats.events += 1;
+        let at = || where_(path, position);
+        match result {
+            RecordResult::Malformed(error) => {
+                stats.malformed += 1;
+                if stats.malformed_samples.len() < SAMPLES {
+                    stats
+                        .malformed_samples
+                        .push(with(at(), json!({"error": error})));
+                }
+                if wants_line {
+                    emit(with(at(), json!({"skipped": "malformed", "reason": error})));
+                }
+            }
+            RecordResult::System => {
+                stats.system += 1;
+                if wants_line {
+                    emit(with(at(), json!({"skipped": "system"})));
+                }
+            }
+            RecordResult::Unmapped(reason, facts) => {
+                stats.unmapped += 1;
+                *stats.unmapped_reasons.entry(reason.clone()).or_default() += 1;
+                if stats.unmapped_samples.len() < SAMPLES {
+                    stats.unmapped_samples.push(with(
+                        at(),
+                        json!({"event_id": facts.event_id, "reason": reason}),
+                    ));
+                }
+                if wants_line {
+                    emit(with(at(), json!({"skipped": "unmapped", "reason": reason})));
+                }
+            }
+            RecordResult::Decided {
+                request,
+                outcome,
+                facts,
+            } => {
+                stats.evaluated += 1;
+                let decision = outcome.decision;
+                match decision {
+                    Decision::Allow => stats.allowed += 1,
+                    Decision::ExplicitDeny => stats.explicit_deny += 1,
+                    Decision::ImplicitDeny => stats.implicit_deny += 1,
+                }
+                let principal = principal_name(&request);
+                match stats.principals.get_mut(&principal) {
+                    Some(tally) => tally.add(decision),
+                    None => stats
+                        .principals
+                        .entry(principal.clone())
+                        .or_default()
+                        .add(decision),
+                }
+                match stats.actions.get_mut(request.action()) {
+                    Some(tally) => tally.add(decision),
+                    None => stats
+                        .actions
+                        .entry(request.action().to_string())
+                        .or_default()
+                        .add(decision),
+                }
+                let truth = &mut stats.ground_truth;
+                match (facts.recorded_denied, decision.is_allow()) {
+                    (true, false) => {
+                        truth.recorded_denied += 1;
+                        truth.recorded_denied_ramjet_denied += 1;
+                    }
+                    (true, true) => {
+                        truth.recorded_denied += 1;
+                        truth.recorded_denied_ramjet_allowed += 1;
+                    }
+                    (false, false) => truth.recorded_allowed_ramjet_denied += 1,
+                    (false, true) => truth.recorded_allowed_ramjet_allowed += 1,
+                }
+                if decision.is_allow() && !facts.recorded_denied {
+                    let action = request.action().to_ascii_lowercase();
+                    match stats.used.get_mut(&principal) {
+                        Some(used) => {
+                            used.insert(action);
+                        }
+                        None => {
+                            stats
+                                .used
+                                .entry(principal.clone())
+                                .or_default()
+                                .insert(action);
+                        }
+                    }
+                }
+                let wants_sample = !decision.is_allow() && stats.denied_samples.len() < SAMPLES;
+                if !wants_line && !wants_sample {
+                    continue;
+                }
+                let determining: Vec<Value> = outcome
+                    .determining
+                    .iter()
+                    .map(|d| json!({"policy": d.policy, "statement": d.statement, "sid": d.sid}))
+                    .collect();
+                let line = with(
+                    at(),
+                    json!({
+                        "event_id": facts.event_id,
+                        "principal": principal,
+                        "action": request.action(),
+                        "resource": request.resource(),
+                        "decision": decision.as_str(),
+                        "step": outcome.step.as_str(),
+                        "determining": determining,
+                        "recorded_error": facts.error_code,
+                    }),
+                );
+                if wants_sample {
+                    let reason = if determining.is_empty() {
+                        format!(
+                            "no statement allows it (ImplicitDeny at step {})",
+                            outcome.step
+                        )
+                    } else {
+                        let names: Vec<String> = outcome
+                            .determining
+                            .iter()
+                            .map(|d| format!("{} Statement[{}]", d.policy, d.statement))
+                            .collect();
+                        format!("denied by {}", names.join(", "))
+                    };
+                    stats
+                        .denied_samples
+                        .push(with(line.clone(), json!({"reason": reason})));
+                }
+                emit(line);
+            }
+        }
+    }
+}

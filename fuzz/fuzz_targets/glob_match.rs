@@ -1,0 +1,249 @@
+//! `glob_match`: the wildcard matchers against an oracle built with the `regex` crate (`*` →
+//! `.*`, `?` → `.`, everything else escaped, `(?s)`, anchored). For one pattern and texts made
+//! from it (so most of them match, and the rest are near misses):
+//! - the reference glob (`ramjet_compiler::wildcard::glob_matches`), case-sensitive and ASCII
+//!   case-insensitive (the oracle then runs on ASCII-lowered pattern and text);
+//! - the compiled glob (`ramjet_engine::glob::Glob`, every strategy: exact, prefix, suffix,
+//!   pieces, automaton, simulation);
+//! - compiled `StringLike` / `StringNotLike` conditions;
+//! - `Resource` / `NotResource` of a compiled statement (exact lists, hash sets, globs);
+//! - the action index (exact names completed with wildcards, service prefixes, name globs,
+//!   global patterns), on several patterns at once.
+#![no_main]
+
+use arbitrary::{Result, Unstructured};
+use libfuzzer_sys::fuzz_target;
+use ramjet_compiler::wildcard::glob_matches;
+use ramjet_engine::action_index::ActionIndexBuilder;
+use ramjet_engine::compiled::CompiledPolicySet;
+use ramjet_engine::condition::CompiledCondition;
+use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::glob::Glob;
+use ramjet_engine::keys::KeyTable;
+use ramjet_engine::policy::{
+    ConditionTest, ConditionValues, Effect, NamedPolicy, Operator, PatternList, Policy, PolicySet,
+    Statement, TestKind,
+};
+use ramjet_engine::request::check_action;
+use ramjet_engine::{Decision, Request};
+use ramjet_fuzz::gen::{chance, edit, pick, upto, word};
+use ramjet_fuzz::vocab::{
+    ACTIONS, ACTION_PATTERNS, ALPHABET, RESOURCES, RESOURCE_PATTERNS, STRINGS,
+};
+
+/// The oracle: does `text` match `pattern` over the whole string?
+fn oracle(pattern: &str, text: &str) -> bool {
+    let mut re = String::from("(?s)^(?:");
+    for c in pattern.chars() {
+        match c {
+            '*' => re.push_str(".*"),
+            '?' => re.push('.'),
+            c => re.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+        }
+    }
+    re.push_str(")$");
+    match regex::RegexBuilder::new(&re).size_limit(1 << 26).build() {
+        Ok(re) => re.is_match(text),
+        Err(e) => panic!("oracle regex for {pattern:?} does not build: {e}"),
+    }
+}
+
+/// A pattern: a vocabulary word with wildcards edited in, or a sequence of tokens.
+fn pattern(u: &mut Unstructured<'_>) -> Result<String> {
+    if chance(u, 3)? {
+        let vocab: &[&str] = u.choose(&[
+            ACTIONS,
+            ACTION_PATTERNS,
+            RESOURCES,
+            RESOURCE_PATTERNS,
+            STRINGS,
+        ])?;
+        let base = pick(u, vocab)?;
+        return edit(u, base, 4);
+    }
+    let mut p = String::new();
+    for _ in 0..upto(u, 16)? {
+        match u.int_in_range(0..=9u8)? {
+            0..=3 => p.push(*u.choose(ALPHABET)?),
+            4 | 5 => p.push('*'),
+            6 => p.push('?'),
+            7 => p.push_str(u.choose(&["**", "?*", "*?", "a*a", "ab"])?),
+            _ => {
+                let w = pick(u, RESOURCES)?;
+                let start = upto(u, w.len())?;
+                let len = upto(u, 8)?;
+                p.extend(w.chars().skip(start).take(len));
+            }
+        }
+    }
+    Ok(p)
+}
+
+/// A text the pattern (probably) matches: literals copied, `?` one character, `*` a few
+/// characters (often copies of the pattern's own literals, which makes placement ambiguous),
+/// then now and then an edit.
+fn instance(u: &mut Unstructured<'_>, pattern: &str) -> Result<String> {
+    let literals: Vec<char> = pattern.chars().filter(|&c| c != '*' && c != '?').collect();
+    let mut text = String::new();
+    for c in pattern.chars() {
+        match c {
+            '*' => {
+                for _ in 0..upto(u, 3)? {
+                    let c = match literals.is_empty() || chance(u, 4)? {
+                        true => *u.choose(ALPHABET)?,
+                        false => *u.choose(&literals)?,
+                    };
+                    text.push(c);
+                }
+            }
+            '?' => text.push(*u.choose(ALPHABET)?),
+            c => text.push(c),
+        }
+    }
+    if chance(u, 2)? {
+        text = edit(u, &text, 2)?;
+    }
+    Ok(text)
+}
+
+fn check_glob(pattern: &str, text: &str) {
+    let expected = oracle(pattern, text);
+    assert_eq!(
+        glob_matches(pattern, text, false),
+        expected,
+        "reference glob: {pattern:?} on {text:?}"
+    );
+    let glob = Glob::new(pattern).unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"));
+    assert_eq!(
+        glob.is_match(text),
+        expected,
+        "compiled glob {glob:?}: {pattern:?} on {text:?}"
+    );
+    let expected_ci = oracle(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase());
+    assert_eq!(
+        glob_matches(pattern, text, true),
+        expected_ci,
+        "reference glob, ASCII case-insensitive: {pattern:?} on {text:?}"
+    );
+    // StringLike / StringNotLike, with the value in a list of request values.
+    for (test, holds) in [
+        (TestKind::StringLike, expected),
+        (TestKind::StringNotLike, !expected),
+    ] {
+        let condition = ConditionTest {
+            operator: Operator {
+                test,
+                quantifier: None,
+                if_exists: false,
+            },
+            key: "k".into(),
+            values: ConditionValues::Strings(vec![pattern.to_string()]),
+        };
+        let compiled = CompiledCondition::compile(&condition, &mut KeyTable::default())
+            .unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"));
+        assert_eq!(
+            compiled.holds(Some(&[text.to_string()])),
+            holds,
+            "{test:?} {pattern:?} on {text:?}"
+        );
+    }
+}
+
+fn check_resources(patterns: &[String], negated: bool, resource: &str) {
+    let Ok(request) = Request::new("a:b", resource) else {
+        return;
+    };
+    let expected = patterns.iter().any(|p| oracle(p, resource)) != negated;
+    let statement = Statement {
+        sid: None,
+        effect: Effect::Allow,
+        actions: PatternList {
+            negated: false,
+            patterns: vec!["*".into()],
+        },
+        resources: Some(PatternList {
+            negated,
+            patterns: patterns.to_vec(),
+        }),
+        principal: None,
+        conditions: vec![],
+    };
+    let mut set = PolicySet::default();
+    set.identity.push(NamedPolicy {
+        name: "p".into(),
+        resource_group: None,
+        policy: Policy {
+            statements: vec![statement],
+        },
+    });
+    let compiled = CompiledPolicySet::compile(&set).expect("compiles");
+    let decision = compiled.decide(&request, &mut Scratch::default()).decision;
+    assert_eq!(
+        decision == Decision::Allow,
+        expected,
+        "{}Resource {patterns:?} on {resource:?}",
+        if negated { "Not" } else { "" }
+    );
+}
+
+fn check_actions(patterns: &[String], action: &str) {
+    if check_action(action).is_err() {
+        return;
+    }
+    let valid = |p: &String| p == "*" || (!p.is_empty() && p.matches(':').count() == 1);
+    let patterns: Vec<&String> = patterns.iter().filter(|p| valid(p)).collect();
+    let mut builder = ActionIndexBuilder::default();
+    for (i, p) in patterns.iter().enumerate() {
+        builder.add(p, i as u32);
+    }
+    let index = builder.build().expect("action index builds");
+    let mut found = Vec::new();
+    index.for_each_match(&action.to_ascii_lowercase(), |ids| {
+        found.extend_from_slice(ids)
+    });
+    found.sort_unstable();
+    found.dedup();
+    let expected: Vec<u32> = (0..patterns.len() as u32)
+        .filter(|&i| {
+            let p = patterns[i as usize];
+            oracle(&p.to_ascii_lowercase(), &action.to_ascii_lowercase())
+        })
+        .collect();
+    assert_eq!(found, expected, "action index {patterns:?} on {action:?}");
+}
+
+fn run(u: &mut Unstructured<'_>) -> Result<()> {
+    let main = pattern(u)?;
+    let mut texts = vec![instance(u, &main)?];
+    for _ in 0..upto(u, 2)? {
+        texts.push(if chance(u, 6)? {
+            instance(u, &main)?
+        } else {
+            word(u, &[RESOURCES, ACTIONS, STRINGS].concat())?
+        });
+    }
+    // More patterns for the lists: the texts themselves (exact entries), in other cases, with
+    // wildcards edited in, and other words.
+    let mut patterns = vec![main.clone()];
+    for _ in 0..upto(u, 10)? {
+        let base = u.choose(&texts)?.clone();
+        patterns.push(match u.int_in_range(0..=4u8)? {
+            0 => base,
+            1 => base.to_ascii_uppercase(),
+            2 => edit(u, &base, 2)?,
+            3 => pattern(u)?,
+            _ => pick(u, &[RESOURCE_PATTERNS, ACTION_PATTERNS].concat())?.to_string(),
+        });
+    }
+    let negated = chance(u, 2)?;
+    for text in &texts {
+        check_glob(&main, text);
+        check_resources(&patterns, negated, text);
+        check_actions(&patterns, text);
+    }
+    Ok(())
+}
+
+fuzz_target!(|data: &[u8]| {
+    let _ = run(&mut Unstructured::new(data));
+});
