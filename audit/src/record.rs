@@ -311,34 +311,35 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
         return unmapped(format!("{kind} userIdentity without accountId"));
     };
     let user = identity.user_name.get();
-    let principal_kind =
-        match kind.to_ascii_lowercase().as_str() {
-            "root-account" => PrincipalKind::RootAccount {
+    let principal_kind = match kind.to_ascii_lowercase().as_str() {
+        "root-account" => PrincipalKind::RootAccount {
+            account: account.to_string(),
+        },
+        "ram-user" => match user {
+            Some(name) => PrincipalKind::RamUser {
                 account: account.to_string(),
+                name: name.to_string(),
+                id: identity.principal_id.get().map(str::to_string),
             },
-            "ram-user" => match user {
-                Some(name) => PrincipalKind::RamUser {
+            None => return unmapped("ram-user userIdentity without userName".into()),
+        },
+        "assumed-role" => match user.and_then(|u| u.split_once(':')) {
+            Some((role, session)) if !role.is_empty() && !session.is_empty() => {
+                PrincipalKind::AssumedRole {
                     account: account.to_string(),
-                    name: name.to_string(),
-                    id: identity.principal_id.get().map(str::to_string),
-                },
-                None => return unmapped("ram-user userIdentity without userName".into()),
-            },
-            "assumed-role" => match user.and_then(|u| u.split_once(':')) {
-                Some((role, session)) if !role.is_empty() && !session.is_empty() => {
-                    PrincipalKind::AssumedRole {
-                        account: account.to_string(),
-                        role: role.to_string(),
-                        session: session.to_string(),
-                        id: None,
-                    }
+                    role: role.to_string(),
+                    session: session.to_string(),
+                    id: None,
                 }
-                _ => return unmapped("assumed-role userName is not <role>:<session>".into()),
-            },
-            other => return unmapped(format!(
+            }
+            _ => return unmapped("assumed-role userName is not <role>:<session>".into()),
+        },
+        other => {
+            return unmapped(format!(
                 "userIdentity type {other:?} is not root-account, ram-user, assumed-role or system"
-            )),
-        };
+            ))
+        }
+    };
     let action = format!("{code}:{event_name}");
     let owner = record.recipient_account_id.get().unwrap_or(account);
     let region = record.acs_region.get().unwrap_or("");

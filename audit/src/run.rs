@@ -143,11 +143,14 @@ pub fn principal_name(request: &Request) -> String {
     }
 }
 
+/// Decides the records of one item. With `explain`, denied events get their determining
+/// statements (for the decisions file and the samples); otherwise only the decision.
 fn decide_item(
     item: &Item,
     snapshot: &Snapshot,
     mapping: &Mapping,
     scratch: &mut Scratch,
+    explain: bool,
 ) -> Outcomes {
     let text = match &item.text {
         Ok(text) => text,
@@ -162,7 +165,7 @@ fn decide_item(
                 Ok(Classified::Request(request, facts)) => {
                     let checked = snapshot.check(&request, scratch);
                     // The determining statements only where a report shows them.
-                    let outcome = if checked.verdict.decision == Decision::Allow {
+                    let outcome = if checked.verdict.decision == Decision::Allow || !explain {
                         Outcome {
                             decision: Decision::Allow,
                             step: checked.verdict.step,
@@ -213,7 +216,8 @@ pub fn audit(
                     let mut partial = Stats::default();
                     let mut lines = Vec::new();
                     for item in items {
-                        let result = decide_item(item, snapshot, mapping, scratch);
+                        let explain = want_lines || partial.denied_samples.len() < SAMPLES;
+                        let result = decide_item(item, snapshot, mapping, scratch, explain);
                         record(
                             &mut partial,
                             path,
@@ -235,7 +239,24 @@ pub fn audit(
             }
             progress(stats.events);
         };
-        match read_file(path, &mut fold) {
+        // Read on a thread of its own, a couple of chunks ahead of the evaluation.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<Item>>(2);
+        let read = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || {
+                read_file(path, &mut |chunk| {
+                    let _ = sender.send(chunk);
+                })
+            });
+            for chunk in receiver {
+                fold(chunk);
+            }
+            reader.join()
+        });
+        let read = match read {
+            Ok(read) => read,
+            Err(_) => Err(std::io::Error::other("the reader thread failed")),
+        };
+        match read {
             Ok((shape, summary)) => {
                 stats.blank_lines += summary.blank_lines as u64;
                 stats.files.push(json!({"file": path.display().to_string(), "shape": shape.as_str(), "events": stats.events - before}));
