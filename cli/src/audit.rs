@@ -98,7 +98,7 @@ pub fn run(args: &AuditArgs) -> u8 {
     bar.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
     let unused = unused_permissions(&bundle, &stats);
-    print!("{}", summary(&stats, &unused, seconds));
+    crate::files::emit(&summary(&stats, &unused, seconds));
     let mut status = if stats.malformed > 0 { 1 } else { 0 };
     if let Some(path) = &args.report {
         let written = create(path).and_then(|mut w| {

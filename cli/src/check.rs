@@ -69,8 +69,8 @@ pub fn run(args: &CheckArgs) -> u8 {
     };
     let outcome = decider.outcome(&request, &mut Scratch::default());
     match args.format {
-        Format::Json => println!("{}", explain::outcome_json(&outcome)),
-        Format::Text => print!("{}", explain::outcome_text(&outcome, &policies, &request)),
+        Format::Json => crate::files::emit(&format!("{}\n", explain::outcome_json(&outcome))),
+        Format::Text => crate::files::emit(&explain::outcome_text(&outcome, &policies, &request)),
     }
     exit_status(&outcome)
 }

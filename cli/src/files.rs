@@ -1,4 +1,5 @@
-//! Reading input files and reporting their faults on stderr as `ramjet: FILE: PATH: reason`.
+//! Reading input files and reporting their faults on stderr as `ramjet: FILE: PATH: reason`;
+//! writing results to stdout.
 
 use ramjet_compiler::{Diagnostic, Severity};
 use std::path::Path;
@@ -19,4 +20,12 @@ pub fn report_errors(path: &Path, diagnostics: &[Diagnostic]) {
     for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
         eprintln!("ramjet: {}: {}: {}", path.display(), d.location, d.message);
     }
+}
+
+/// Writes `text` to stdout. A closed pipe (`ramjet ... | head`) is not an error worth a panic:
+/// the reader has what it wanted.
+pub fn emit(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }

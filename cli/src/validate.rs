@@ -49,6 +49,8 @@ impl From<KindArg> for PolicyKind {
 }
 
 pub fn run(args: &ValidateArgs) -> u8 {
+    use std::fmt::Write as _;
+    let mut out = String::new();
     let mut io_failed = false;
     let mut reports = Vec::new();
     for path in &args.files {
@@ -90,7 +92,8 @@ pub fn run(args: &ValidateArgs) -> u8 {
                     })
                 })
                 .collect();
-            println!(
+            let _ = writeln!(
+                out,
                 "{}",
                 json!({"files": files, "errors": errors, "warnings": warnings})
             );
@@ -98,10 +101,11 @@ pub fn run(args: &ValidateArgs) -> u8 {
         Format::Text => {
             for (file, kind, diagnostics) in &reports {
                 if diagnostics.is_empty() {
-                    println!("{file}: ok ({} policy)", kind.as_str());
+                    let _ = writeln!(out, "{file}: ok ({} policy)", kind.as_str());
                 }
                 for d in diagnostics {
-                    println!(
+                    let _ = writeln!(
+                        out,
                         "{file}: {}: {}: {}",
                         d.severity.as_str(),
                         d.location,
@@ -109,12 +113,14 @@ pub fn run(args: &ValidateArgs) -> u8 {
                     );
                 }
             }
-            println!(
+            let _ = writeln!(
+                out,
                 "{} file(s), {errors} error(s), {warnings} warning(s)",
                 reports.len()
             );
         }
     }
+    crate::files::emit(&out);
     if io_failed {
         EXIT_ERROR
     } else if errors > 0 {
