@@ -160,13 +160,8 @@ pub struct RawRecord<'a> {
         alias = "AdditionalEventData"
     )]
     additional_event_data: Option<RawAdditional<'a>>,
-    #[serde(
-        borrow,
-        default,
-        rename = "referencedResources",
-        alias = "ReferencedResources"
-    )]
-    referenced_resources: Option<&'a RawValue>,
+    #[serde(default, rename = "referencedResources", alias = "ReferencedResources")]
+    referenced_resources: Option<ReferencedResources>,
     /// EventBridge / wrappers: the record itself, as an object or a JSON string.
     #[serde(borrow, default, rename = "Detail", alias = "detail")]
     detail: Option<&'a RawValue>,
@@ -355,6 +350,76 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
     Classified::Request(Box::new(request), facts)
 }
 
+/// `referencedResources`: resource-type code → ids (a list, or one string), in document order.
+#[derive(Debug, Default)]
+struct ReferencedResources(Vec<(String, Option<String>)>);
+
+impl<'de> Deserialize<'de> for ReferencedResources {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Ids;
+        impl<'de> de::DeserializeSeed<'de> for Ids {
+            type Value = Option<String>;
+            fn deserialize<D: Deserializer<'de>>(
+                self,
+                deserializer: D,
+            ) -> Result<Self::Value, D::Error> {
+                deserializer.deserialize_any(self)
+            }
+        }
+        impl<'de> Visitor<'de> for Ids {
+            type Value = Option<String>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a list of resource ids")
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                let mut first = None;
+                while let Some(id) = seq.next_element::<Text<'de>>()? {
+                    if first.is_none() {
+                        first = id.get().map(str::to_string);
+                    }
+                }
+                Ok(first)
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(v.split([';', ','])
+                    .next()
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .map(str::to_string))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                while map
+                    .next_entry::<de::IgnoredAny, de::IgnoredAny>()?
+                    .is_some()
+                {}
+                Ok(None)
+            }
+        }
+        struct Entries;
+        impl<'de> Visitor<'de> for Entries {
+            type Value = ReferencedResources;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("resource types with their ids")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(kind) = map.next_key::<Cow<'de, str>>()? {
+                    let first = map.next_value_seed(Ids)?;
+                    entries.push((kind.into_owned(), first));
+                }
+                Ok(ReferencedResources(entries))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(ReferencedResources(Vec::new()))
+            }
+        }
+        deserializer.deserialize_any(Entries)
+    }
+}
+
 fn resource_arn(
     record: &RawRecord<'_>,
     mapping: &Mapping,
@@ -362,25 +427,12 @@ fn resource_arn(
     region: &str,
     owner: &str,
 ) -> Option<String> {
-    if let Some(raw) = record.referenced_resources {
-        if let Ok(serde_json::Value::Object(map)) =
-            serde_json::from_str::<serde_json::Value>(raw.get())
-        {
-            for (kind, ids) in &map {
-                let Some(template) = mapping.arn_template(kind, code) else {
-                    continue;
-                };
-                let id = match ids {
-                    serde_json::Value::Array(list) => {
-                        list.iter().find_map(|v| v.as_str()).map(str::to_string)
-                    }
-                    serde_json::Value::String(s) => s.split([';', ',']).next().map(str::to_string),
-                    _ => None,
-                };
-                if let Some(id) = id.filter(|i| !i.is_empty()) {
-                    return Some(fill(template, region, owner, &id));
-                }
-            }
+    if let Some(referenced) = &record.referenced_resources {
+        for (kind, id) in &referenced.0 {
+            let (Some(template), Some(id)) = (mapping.arn_template(kind, code), id) else {
+                continue;
+            };
+            return Some(fill(template, region, owner, id));
         }
     }
     let kind = record.resource_type.get()?;
