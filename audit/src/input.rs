@@ -186,20 +186,27 @@ fn read_lines(
         });
     }
     let mut number = last_number;
+    // Lines are read into one reused buffer and copied out at their exact size: growing a fresh
+    // vector per line would reallocate it several times.
+    let mut buffer = Vec::with_capacity(64 * 1024);
     loop {
-        let mut line = Vec::new();
-        match reader.read_until(b'\n', &mut line) {
+        buffer.clear();
+        match reader.read_until(b'\n', &mut buffer) {
             Ok(0) => break,
             Ok(_) => {
                 number += 1;
-                if line.iter().all(u8::is_ascii_whitespace) {
+                if buffer.iter().all(u8::is_ascii_whitespace) {
                     summary.blank_lines += 1;
                     continue;
                 }
                 chunk.push(Item {
                     position: Position::Line(number),
-                    text: text_of(line),
+                    text: text_of(buffer.clone()),
                 });
+                if buffer.capacity() > 1 << 20 {
+                    // Do not keep a huge line's buffer.
+                    buffer = Vec::with_capacity(64 * 1024);
+                }
             }
             Err(e) => {
                 chunk.push(Item {
