@@ -87,6 +87,17 @@ pub fn unused_permissions(bundle: &Bundle, stats: &Stats) -> BTreeMap<String, Ve
     findings
 }
 
+fn sorted(
+    tallies: &hashbrown::HashMap<String, crate::run::Tally>,
+) -> serde_json::Map<String, Value> {
+    let mut entries: Vec<_> = tallies.iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(b.0));
+    entries
+        .into_iter()
+        .map(|(k, t)| (k.clone(), t.to_json()))
+        .collect()
+}
+
 /// The JSON report.
 pub fn report(stats: &Stats, unused: &BTreeMap<String, Vec<String>>) -> Value {
     let truth = stats.ground_truth;
@@ -99,8 +110,8 @@ pub fn report(stats: &Stats, unused: &BTreeMap<String, Vec<String>>) -> Value {
         "skipped": {"system": stats.system, "unmapped": stats.unmapped, "malformed": stats.malformed},
         "blank_lines": stats.blank_lines,
         "files": stats.files,
-        "principals": stats.principals.iter().map(|(k, t)| (k.clone(), t.to_json())).collect::<serde_json::Map<_, _>>(),
-        "actions": stats.actions.iter().map(|(k, t)| (k.clone(), t.to_json())).collect::<serde_json::Map<_, _>>(),
+        "principals": sorted(&stats.principals),
+        "actions": sorted(&stats.actions),
         "denied_samples": stats.denied_samples,
         "unmapped_reasons": stats.unmapped_reasons,
         "unmapped_samples": stats.unmapped_samples,

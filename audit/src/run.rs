@@ -6,12 +6,13 @@
 use crate::input::{read_file, Item, Position};
 use crate::mapping::Mapping;
 use crate::record::{classify_value, Classified, EventFacts, Malformed};
+use hashbrown::{HashMap, HashSet};
 use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::store::Snapshot;
 use ramjet_engine::{Decision, Outcome, PrincipalKind, Request};
 use rayon::prelude::*;
 use serde_json::{json, Value};
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -84,9 +85,9 @@ pub struct Stats {
     /// White-space-only lines (not events).
     pub blank_lines: u64,
     /// Per principal ARN.
-    pub principals: BTreeMap<String, Tally>,
+    pub principals: HashMap<String, Tally>,
     /// Per action.
-    pub actions: BTreeMap<String, Tally>,
+    pub actions: HashMap<String, Tally>,
     /// Unmapped reasons with their counts.
     pub unmapped_reasons: BTreeMap<String, u64>,
     /// Samples: denied events with their deciding statements.
