@@ -443,9 +443,9 @@ fn resource_arn(
 
 fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Context {
     let mut context = Context::default();
-    let mut put = |key: &str, value: Option<&str>| {
+    let mut put = |key: &'static str, value: Option<&str>| {
         if let Some(value) = value {
-            let _ = context.insert(key, vec![value.to_string()]);
+            let _ = context.insert_static(key, vec![value.to_string()]);
         }
     };
     let time = record.event_time.get().map(normalise_time);

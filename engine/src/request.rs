@@ -2,6 +2,7 @@
 //! and the context keys. Constructors check what every engine relies on (a well-formed action,
 //! case-insensitively unique context keys), so an invalid request cannot reach evaluation.
 
+use std::borrow::Cow;
 use thiserror::Error;
 
 /// Why a request is not well formed.
@@ -171,7 +172,7 @@ pub struct Context {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ContextEntry {
-    key: String,
+    key: Cow<'static, str>,
     values: Vec<String>,
 }
 
@@ -179,16 +180,34 @@ impl Context {
     /// Adds a key with its values. A key that differs from one already present only in ASCII case
     /// is an error.
     pub fn insert(&mut self, key: &str, values: Vec<String>) -> Result<(), RequestError> {
+        self.insert_key(Cow::Owned(key.to_string()), values)
+    }
+
+    /// [`Context::insert`] for a key known at compile time (`acs:SourceIp`): no copy of the key.
+    pub fn insert_static(
+        &mut self,
+        key: &'static str,
+        values: Vec<String>,
+    ) -> Result<(), RequestError> {
+        self.insert_key(Cow::Borrowed(key), values)
+    }
+
+    fn insert_key(
+        &mut self,
+        key: Cow<'static, str>,
+        values: Vec<String>,
+    ) -> Result<(), RequestError> {
         if key.is_empty() {
             return Err(RequestError::EmptyContextKey);
         }
-        if self.entries.iter().any(|e| e.key.eq_ignore_ascii_case(key)) {
-            return Err(RequestError::DuplicateContextKey(key.to_string()));
+        if self
+            .entries
+            .iter()
+            .any(|e| e.key.eq_ignore_ascii_case(&key))
+        {
+            return Err(RequestError::DuplicateContextKey(key.into_owned()));
         }
-        self.entries.push(ContextEntry {
-            key: key.to_string(),
-            values,
-        });
+        self.entries.push(ContextEntry { key, values });
         Ok(())
     }
 
@@ -209,9 +228,7 @@ impl Context {
 
     /// Every key with its values, in insertion order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.entries
-            .iter()
-            .map(|e| (e.key.as_str(), e.values.as_slice()))
+        self.entries.iter().map(|e| (&*e.key, e.values.as_slice()))
     }
 }
 

@@ -14,7 +14,7 @@
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use ramjet_compiler::wildcard::glob_matches;
-use ramjet_engine::action_index::ActionIndexBuilder;
+use ramjet_engine::action_index::{ActionIndex, ActionIndexBuilder};
 use ramjet_engine::compiled::CompiledPolicySet;
 use ramjet_engine::condition::CompiledCondition;
 use ramjet_engine::evaluate::Scratch;
@@ -31,8 +31,8 @@ use ramjet_fuzz::vocab::{
     ACTIONS, ACTION_PATTERNS, ALPHABET, RESOURCES, RESOURCE_PATTERNS, STRINGS,
 };
 
-/// The oracle: does `text` match `pattern` over the whole string?
-fn oracle(pattern: &str, text: &str) -> bool {
+/// The oracle: a regex that matches exactly the texts `pattern` matches, over the whole string.
+fn oracle(pattern: &str) -> regex::Regex {
     let mut re = String::from("(?s)^(?:");
     for c in pattern.chars() {
         match c {
@@ -43,7 +43,7 @@ fn oracle(pattern: &str, text: &str) -> bool {
     }
     re.push_str(")$");
     match regex::RegexBuilder::new(&re).size_limit(1 << 26).build() {
-        Ok(re) => re.is_match(text),
+        Ok(re) => re,
         Err(e) => panic!("oracle regex for {pattern:?} does not build: {e}"),
     }
 }
@@ -106,30 +106,18 @@ fn instance(u: &mut Unstructured<'_>, pattern: &str) -> Result<String> {
     Ok(text)
 }
 
-fn check_glob(pattern: &str, text: &str) {
-    let expected = oracle(pattern, text);
-    assert_eq!(
-        glob_matches(pattern, text, false),
-        expected,
-        "reference glob: {pattern:?} on {text:?}"
-    );
-    let glob = Glob::new(pattern).unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"));
-    assert_eq!(
-        glob.is_match(text),
-        expected,
-        "compiled glob {glob:?}: {pattern:?} on {text:?}"
-    );
-    let expected_ci = oracle(&pattern.to_ascii_lowercase(), &text.to_ascii_lowercase());
-    assert_eq!(
-        glob_matches(pattern, text, true),
-        expected_ci,
-        "reference glob, ASCII case-insensitive: {pattern:?} on {text:?}"
-    );
-    // StringLike / StringNotLike, with the value in a list of request values.
-    for (test, holds) in [
-        (TestKind::StringLike, expected),
-        (TestKind::StringNotLike, !expected),
-    ] {
+/// The oracle and every matcher on one pattern, compiled once for all texts.
+struct Compiled {
+    pattern: String,
+    oracle: regex::Regex,
+    oracle_ci: regex::Regex,
+    glob: Glob,
+    like: CompiledCondition,
+    not_like: CompiledCondition,
+}
+
+fn compile(pattern: &str) -> Compiled {
+    let condition = |test| {
         let condition = ConditionTest {
             operator: Operator {
                 test,
@@ -139,21 +127,55 @@ fn check_glob(pattern: &str, text: &str) {
             key: "k".into(),
             values: ConditionValues::Strings(vec![pattern.to_string()]),
         };
-        let compiled = CompiledCondition::compile(&condition, &mut KeyTable::default())
-            .unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"));
-        assert_eq!(
-            compiled.holds(Some(&[text.to_string()])),
-            holds,
-            "{test:?} {pattern:?} on {text:?}"
-        );
+        CompiledCondition::compile(&condition, &mut KeyTable::default())
+            .unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"))
+    };
+    Compiled {
+        pattern: pattern.to_string(),
+        oracle: oracle(pattern),
+        oracle_ci: oracle(&pattern.to_ascii_lowercase()),
+        glob: Glob::new(pattern).unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}")),
+        like: condition(TestKind::StringLike),
+        not_like: condition(TestKind::StringNotLike),
     }
 }
 
-fn check_resources(patterns: &[String], negated: bool, resource: &str) {
-    let Ok(request) = Request::new("a:b", resource) else {
-        return;
-    };
-    let expected = patterns.iter().any(|p| oracle(p, resource)) != negated;
+fn check_glob(c: &Compiled, text: &str) {
+    let pattern = c.pattern.as_str();
+    let expected = c.oracle.is_match(text);
+    assert_eq!(
+        glob_matches(pattern, text, false),
+        expected,
+        "reference glob: {pattern:?} on {text:?}"
+    );
+    assert_eq!(
+        c.glob.is_match(text),
+        expected,
+        "compiled glob {:?}: {pattern:?} on {text:?}",
+        c.glob
+    );
+    let expected_ci = c.oracle_ci.is_match(&text.to_ascii_lowercase());
+    assert_eq!(
+        glob_matches(pattern, text, true),
+        expected_ci,
+        "reference glob, ASCII case-insensitive: {pattern:?} on {text:?}"
+    );
+    // StringLike / StringNotLike on a one-value request list.
+    let values = [text.to_string()];
+    assert_eq!(
+        c.like.holds(Some(&values)),
+        expected,
+        "StringLike {pattern:?} on {text:?}"
+    );
+    assert_eq!(
+        c.not_like.holds(Some(&values)),
+        !expected,
+        "StringNotLike {pattern:?} on {text:?}"
+    );
+}
+
+/// A statement `Allow * on <patterns>` (or `NotResource`), compiled.
+fn resource_policy(patterns: &[String], negated: bool) -> (PolicySet, CompiledPolicySet) {
     let statement = Statement {
         sid: None,
         effect: Effect::Allow,
@@ -177,7 +199,23 @@ fn check_resources(patterns: &[String], negated: bool, resource: &str) {
         },
     });
     let compiled = CompiledPolicySet::compile(&set).expect("compiles");
-    let decision = compiled.decide(&request, &mut Scratch::default()).decision;
+    (set, compiled)
+}
+
+/// Expected: some pattern matches (reference glob, checked against the oracle on the main
+/// pattern), XOR `NotResource`.
+fn check_resources(
+    patterns: &[String],
+    negated: bool,
+    compiled: &CompiledPolicySet,
+    scratch: &mut Scratch,
+    resource: &str,
+) {
+    let Ok(request) = Request::new("a:b", resource) else {
+        return;
+    };
+    let expected = patterns.iter().any(|p| glob_matches(p, resource, false)) != negated;
+    let decision = compiled.decide(&request, scratch).decision;
     assert_eq!(
         decision == Decision::Allow,
         expected,
@@ -186,17 +224,22 @@ fn check_resources(patterns: &[String], negated: bool, resource: &str) {
     );
 }
 
-fn check_actions(patterns: &[String], action: &str) {
-    if check_action(action).is_err() {
-        return;
-    }
-    let valid = |p: &String| p == "*" || (!p.is_empty() && p.matches(':').count() == 1);
-    let patterns: Vec<&String> = patterns.iter().filter(|p| valid(p)).collect();
+/// The valid action patterns of `patterns` (spec §2.4), indexed.
+fn action_index(patterns: &[String]) -> (Vec<&String>, ActionIndex) {
+    let valid = |p: &&String| *p == "*" || (!p.is_empty() && p.matches(':').count() == 1);
+    let patterns: Vec<&String> = patterns.iter().filter(valid).collect();
     let mut builder = ActionIndexBuilder::default();
     for (i, p) in patterns.iter().enumerate() {
         builder.add(p, i as u32);
     }
-    let index = builder.build().expect("action index builds");
+    (patterns, builder.build().expect("action index builds"))
+}
+
+/// Expected: the patterns that match ASCII case-insensitively (reference glob).
+fn check_actions(patterns: &[&String], index: &ActionIndex, action: &str) {
+    if check_action(action).is_err() {
+        return;
+    }
     let mut found = Vec::new();
     index.for_each_match(&action.to_ascii_lowercase(), |ids| {
         found.extend_from_slice(ids)
@@ -204,10 +247,7 @@ fn check_actions(patterns: &[String], action: &str) {
     found.sort_unstable();
     found.dedup();
     let expected: Vec<u32> = (0..patterns.len() as u32)
-        .filter(|&i| {
-            let p = patterns[i as usize];
-            oracle(&p.to_ascii_lowercase(), &action.to_ascii_lowercase())
-        })
+        .filter(|&i| glob_matches(patterns[i as usize], action, true))
         .collect();
     assert_eq!(found, expected, "action index {patterns:?} on {action:?}");
 }
@@ -236,10 +276,14 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         });
     }
     let negated = chance(u, 2)?;
+    let compiled = compile(&main);
+    let (_, resources) = resource_policy(&patterns, negated);
+    let (actions, index) = action_index(&patterns);
+    let mut scratch = Scratch::default();
     for text in &texts {
-        check_glob(&main, text);
-        check_resources(&patterns, negated, text);
-        check_actions(&patterns, text);
+        check_glob(&compiled, text);
+        check_resources(&patterns, negated, &resources, &mut scratch, text);
+        check_actions(&actions, &index, text);
     }
     Ok(())
 }
