@@ -168,7 +168,7 @@ fn decide_item(
                     // The determining statements only where a report shows them.
                     let outcome = if checked.verdict.decision == Decision::Allow || !explain {
                         Outcome {
-                            decision: Decision::Allow,
+                            decision: checked.verdict.decision,
                             step: checked.verdict.step,
                             determining: Vec::new(),
                         }

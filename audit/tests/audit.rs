@@ -26,6 +26,12 @@ fn scratch_file(name: &str, bytes: &[u8]) -> PathBuf {
     path
 }
 
+fn scratch_file_path(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("audit")
+        .join(name)
+}
+
 fn gzip(bytes: &[u8]) -> Vec<u8> {
     let mut encoder = GzEncoder::new(Vec::new(), Compression::fast());
     encoder.write_all(bytes).unwrap();
@@ -231,6 +237,24 @@ fn audit_decides_as_the_reference_interpreter() {
         }
     }
     assert!(compared > 2_500, "{compared}");
+    // Without a decisions file (only the first denied events are explained), the counts are the
+    // same: the decision never depends on how much is recorded.
+    let (quiet, _) = audit(
+        &[scratch_file(
+            "generated.jsonl",
+            &std::fs::read(scratch_file_path("generated.jsonl")).unwrap(),
+        )],
+        &snapshot,
+        &Mapping::default(),
+        None,
+        &mut |_| {},
+    );
+    assert_eq!(
+        (quiet.allowed, quiet.explicit_deny, quiet.implicit_deny),
+        (stats.allowed, stats.explicit_deny, stats.implicit_deny)
+    );
+    let reference_allowed = lines.iter().filter(|l| l["decision"] == "Allow").count() as u64;
+    assert_eq!(quiet.allowed, reference_allowed);
     // The generator's recorded outcomes agree with the bundle but for its 1% drift.
     let t = stats.ground_truth;
     let disagreements = t.recorded_denied_ramjet_allowed + t.recorded_allowed_ramjet_denied;

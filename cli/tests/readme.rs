@@ -58,3 +58,30 @@ fn readme_examples_print_what_readme_says() {
         );
     }
 }
+
+/// The main command's output in README (not run by the test above, as it shows a timing): its
+/// counts must be what the audit prints.
+#[test]
+fn readme_main_command_counts_are_real() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args([
+            "audit",
+            "--bundle",
+            "corpus/bundle",
+            "corpus/actiontrail/sample-events.jsonl",
+        ])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    let printed = String::from_utf8_lossy(&output.stdout);
+    let mut lines = printed.lines();
+    let first = lines.next().unwrap();
+    let counts = first.split_once("): ").unwrap().1;
+    assert!(readme.contains(counts), "README lacks {counts:?}");
+    for line in lines.take(3) {
+        assert!(readme.contains(line), "README lacks {line:?}");
+    }
+}
