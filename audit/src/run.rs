@@ -33,6 +33,13 @@ pub struct Tally {
 }
 
 impl Tally {
+    fn absorb(&mut self, other: Tally) {
+        self.events += other.events;
+        self.allowed += other.allowed;
+        self.explicit_deny += other.explicit_deny;
+        self.implicit_deny += other.implicit_deny;
+    }
+
     fn add(&mut self, decision: Decision) {
         self.events += 1;
         match decision {
@@ -281,18 +288,10 @@ impl Stats {
         self.malformed += other.malformed;
         self.blank_lines += other.blank_lines;
         for (k, t) in other.principals {
-            let e = self.principals.entry(k).or_default();
-            e.events += t.events;
-            e.allowed += t.allowed;
-            e.explicit_deny += t.explicit_deny;
-            e.implicit_deny += t.implicit_deny;
+            self.principals.entry(k).or_default().absorb(t);
         }
         for (k, t) in other.actions {
-            let e = self.actions.entry(k).or_default();
-            e.events += t.events;
-            e.allowed += t.allowed;
-            e.explicit_deny += t.explicit_deny;
-            e.implicit_deny += t.implicit_deny;
+            self.actions.entry(k).or_default().absorb(t);
         }
         for (k, n) in other.unmapped_reasons {
             *self.unmapped_reasons.entry(k).or_default() += n;

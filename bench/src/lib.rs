@@ -23,21 +23,8 @@ pub struct Workload {
     pub principal_statements: usize,
 }
 
-/// The 97 EAS actions of the catalog.
-pub fn catalog_actions() -> Vec<String> {
-    let catalog: Value =
-        serde_json::from_str(include_str!("../../corpus/catalog/eas-actions.json"))
-            .unwrap_or(Value::Null);
-    catalog["actions"]
-        .as_array()
-        .map(|actions| {
-            actions
-                .iter()
-                .filter_map(|a| a["action"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+/// The 97 EAS actions of the catalog (`corpus/catalog/eas-actions.json`).
+pub use ramjet_audit::report::catalog_actions;
 
 const WILDCARDS: [&str; 8] = [
     "eas:Describe*",

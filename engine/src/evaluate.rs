@@ -258,29 +258,15 @@ impl Scratch {
         }
     }
 
-    /// The basic evaluation (spec §6.1) of one group of a unit, from what `collect` recorded.
-    fn group_decision(&self, unit: Unit, group: u16) -> Decision {
+    /// The basic evaluation (spec §6.1) of a unit, or of one group of it, from what `collect`
+    /// recorded.
+    fn decision_of(&self, unit: Unit, group: Option<u16>) -> Decision {
         let mut allowed = false;
-        for a in self
+        let applied = self
             .applied
             .iter()
-            .filter(|a| a.unit == unit && a.group == group)
-        {
-            match a.effect {
-                Effect::Deny => return Decision::ExplicitDeny,
-                Effect::Allow => allowed = true,
-            }
-        }
-        if allowed {
-            Decision::Allow
-        } else {
-            Decision::ImplicitDeny
-        }
-    }
-
-    fn unit_decision(&self, unit: Unit) -> Decision {
-        let mut allowed = false;
-        for a in self.applied.iter().filter(|a| a.unit == unit) {
+            .filter(|a| a.unit == unit && group.is_none_or(|g| a.group == g));
+        for a in applied {
             match a.effect {
                 Effect::Deny => return Decision::ExplicitDeny,
                 Effect::Allow => allowed = true,
@@ -351,7 +337,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
         if applies && control.group_count() > 0 {
             scratch.collect(Unit::Control, control, request, mode);
             let levels = (0..control.group_count()).filter_map(|g| u16::try_from(g).ok());
-            let decisions = levels.map(|g| scratch.group_decision(Unit::Control, g));
+            let decisions = levels.map(|g| scratch.decision_of(Unit::Control, Some(g)));
             let (mut denied, mut not_allowed) = (false, false);
             for decision in decisions {
                 denied |= decision == Decision::ExplicitDeny;
@@ -370,7 +356,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
     // Step 2: the session policy of an assumed-role session must allow.
     if let (Some(session), Some(PrincipalKind::AssumedRole { .. })) = (units.session, kind) {
         scratch.collect(Unit::Session, session, request, mode);
-        match scratch.unit_decision(Unit::Session) {
+        match scratch.decision_of(Unit::Session, None) {
             Decision::Allow => {}
             Decision::ExplicitDeny => {
                 scratch.record(Unit::Session, None, Effect::Deny);
@@ -395,14 +381,14 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
             None => (Decision::ImplicitDeny, IdentitySource::Implied),
             Some(index) => {
                 scratch.collect(Unit::Identity, index, request, mode);
-                let account = scratch.group_decision(Unit::Identity, 0);
+                let account = scratch.decision_of(Unit::Identity, Some(0));
                 let group = match (account, request.resource_group()) {
                     (Decision::ImplicitDeny, Some(rg)) => index.group_named(rg),
                     _ => None,
                 };
                 match group {
                     Some(g) => (
-                        scratch.group_decision(Unit::Identity, g),
+                        scratch.decision_of(Unit::Identity, Some(g)),
                         IdentitySource::Group(g),
                     ),
                     None => (account, IdentitySource::Group(0)),
@@ -412,7 +398,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
     };
     let resource = units.resource.map(|index| {
         scratch.collect(Unit::Resource, index, request, mode);
-        scratch.unit_decision(Unit::Resource)
+        scratch.decision_of(Unit::Resource, None)
     });
 
     // Step 4: combine.
