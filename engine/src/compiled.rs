@@ -31,7 +31,7 @@
 use crate::evaluate::{decide, Mode, Scratch, Units, Verdict};
 use crate::glob::GlobError;
 use crate::index::{GroupedPolicy, PolicyIndex};
-use crate::keys::KeyTable;
+use crate::keys::{Interner, KeyTable};
 use crate::policy::{NamedPolicy, PolicySet};
 use crate::request::Request;
 use crate::Outcome;
@@ -51,7 +51,7 @@ pub struct CompiledPolicySet {
 /// resource group, in order of first appearance.
 pub fn compile_identity(
     policies: &[NamedPolicy],
-    keys: &mut KeyTable,
+    interner: &mut Interner,
 ) -> Result<PolicyIndex, GlobError> {
     let mut group_names: Vec<Option<Arc<str>>> = vec![None];
     let mut grouped = Vec::with_capacity(policies.len());
@@ -74,13 +74,13 @@ pub fn compile_identity(
             policy,
         });
     }
-    PolicyIndex::build(&grouped, group_names, keys)
+    PolicyIndex::build(&grouped, group_names, interner)
 }
 
 /// Compiles control-policy levels into one unit, one group per level.
 pub fn compile_control(
     levels: &[Vec<NamedPolicy>],
-    keys: &mut KeyTable,
+    interner: &mut Interner,
 ) -> Result<PolicyIndex, GlobError> {
     let grouped: Vec<GroupedPolicy<'_>> = levels
         .iter()
@@ -92,40 +92,43 @@ pub fn compile_control(
             })
         })
         .collect();
-    PolicyIndex::build(&grouped, vec![None; levels.len()], keys)
+    PolicyIndex::build(&grouped, vec![None; levels.len()], interner)
 }
 
 /// Compiles one policy as a one-group unit (a session or resource policy).
-pub fn compile_single(policy: &NamedPolicy, keys: &mut KeyTable) -> Result<PolicyIndex, GlobError> {
-    PolicyIndex::build(&[GroupedPolicy { group: 0, policy }], vec![None], keys)
+pub fn compile_single(
+    policy: &NamedPolicy,
+    interner: &mut Interner,
+) -> Result<PolicyIndex, GlobError> {
+    PolicyIndex::build(&[GroupedPolicy { group: 0, policy }], vec![None], interner)
 }
 
 impl CompiledPolicySet {
     /// Compiles every unit of `set`.
     pub fn compile(set: &PolicySet) -> Result<Self, GlobError> {
-        let mut keys = KeyTable::default();
+        let mut interner = Interner::default();
         let control = if set.control.is_empty() {
             None
         } else {
-            Some(compile_control(&set.control, &mut keys)?)
+            Some(compile_control(&set.control, &mut interner)?)
         };
         let session = set
             .session
             .as_ref()
-            .map(|p| compile_single(p, &mut keys))
+            .map(|p| compile_single(p, &mut interner))
             .transpose()?;
         let identity = if set.identity.is_empty() {
             None
         } else {
-            Some(compile_identity(&set.identity, &mut keys)?)
+            Some(compile_identity(&set.identity, &mut interner)?)
         };
         let resource = set
             .resource
             .as_ref()
-            .map(|p| compile_single(p, &mut keys))
+            .map(|p| compile_single(p, &mut interner))
             .transpose()?;
         Ok(CompiledPolicySet {
-            keys,
+            keys: interner.keys,
             control,
             session,
             identity,

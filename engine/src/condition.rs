@@ -3,12 +3,13 @@
 //! against the request's values without allocating.
 
 use crate::glob::{Glob, GlobError};
-use crate::keys::{KeyId, KeyTable};
+use crate::keys::{Interner, KeyId};
 use crate::policy::{ConditionTest, ConditionValues, SetQuantifier, TestKind, ValueFamily};
 use crate::value::{
     parse_bool, parse_instant, parse_request_address, DecimalView, ExactDecimal, Instant, IpNet,
 };
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 /// One key under one operator, ready to evaluate.
 #[derive(Debug, Clone)]
@@ -27,7 +28,7 @@ enum Values {
     Exact(Box<[Box<str>]>),
     /// Lowercased, character by character.
     Lowered(Box<[Box<str>]>),
-    Globs(Box<[Glob]>),
+    Globs(Box<[Arc<Glob>]>),
     Numbers(Box<[ExactDecimal]>),
     Instants(Box<[Instant]>),
     Bools(Box<[bool]>),
@@ -42,7 +43,7 @@ pub fn lowercase_chars(text: &str) -> impl Iterator<Item = char> + '_ {
 
 impl CompiledCondition {
     /// Compiles a model condition, interning its key in `keys`.
-    pub fn compile(test: &ConditionTest, keys: &mut KeyTable) -> Result<Self, GlobError> {
+    pub fn compile(test: &ConditionTest, interner: &mut Interner) -> Result<Self, GlobError> {
         use TestKind::*;
         let values = match (&test.values, test.operator.test) {
             (ConditionValues::Strings(v), StringEqualsIgnoreCase | StringNotEqualsIgnoreCase) => {
@@ -52,9 +53,11 @@ impl CompiledCondition {
                         .collect(),
                 )
             }
-            (ConditionValues::Strings(v), StringLike | StringNotLike) => {
-                Values::Globs(v.iter().map(|s| Glob::new(s)).collect::<Result<_, _>>()?)
-            }
+            (ConditionValues::Strings(v), StringLike | StringNotLike) => Values::Globs(
+                v.iter()
+                    .map(|s| interner.glob(s))
+                    .collect::<Result<_, _>>()?,
+            ),
             (ConditionValues::Strings(v), _) => {
                 Values::Exact(v.iter().map(|s| s.as_str().into()).collect())
             }
@@ -64,7 +67,7 @@ impl CompiledCondition {
             (ConditionValues::Networks(v), _) => Values::Networks(v.clone().into()),
         };
         Ok(CompiledCondition {
-            key: keys.intern(&test.key),
+            key: interner.keys.intern(&test.key),
             key_text: test.key.to_ascii_lowercase().into(),
             test: test.operator.test,
             quantifier: test.operator.quantifier,

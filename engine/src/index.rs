@@ -8,7 +8,7 @@
 use crate::action_index::{ActionIndex, ActionIndexBuilder};
 use crate::condition::CompiledCondition;
 use crate::glob::{Glob, GlobError};
-use crate::keys::KeyTable;
+use crate::keys::Interner;
 use crate::policy::{Effect, NamedPolicy, PatternList};
 use crate::principal_match::PrincipalMatcher;
 use crate::request::Request;
@@ -45,7 +45,7 @@ struct ResourceMatcher {
     negated: bool,
     any: bool,
     exact: ExactSet,
-    globs: Box<[Glob]>,
+    globs: Box<[Arc<Glob>]>,
 }
 
 /// Exact patterns: a short list compared in turn, or a hash set when there are many.
@@ -58,15 +58,19 @@ enum ExactSet {
 const EXACT_SET_THRESHOLD: usize = 8;
 
 impl ResourceMatcher {
-    fn compile(list: &PatternList) -> Result<Self, GlobError> {
+    fn compile(list: &PatternList, interner: &mut Interner) -> Result<Self, GlobError> {
         let mut any = false;
         let mut exact = Vec::new();
         let mut globs = Vec::new();
         for pattern in &list.patterns {
-            match Glob::new(pattern)? {
+            if !pattern.contains(['*', '?']) {
+                exact.push(pattern.as_str().into());
+                continue;
+            }
+            let glob = interner.glob(pattern)?;
+            match &*glob {
                 Glob::Any => any = true,
-                Glob::Exact(e) => exact.push(e),
-                other => globs.push(other),
+                _ => globs.push(glob),
             }
         }
         let exact = if exact.len() > EXACT_SET_THRESHOLD {
@@ -195,7 +199,7 @@ impl PolicyIndex {
     pub fn build(
         policies: &[GroupedPolicy<'_>],
         group_names: Vec<Option<Arc<str>>>,
-        keys: &mut KeyTable,
+        interner: &mut Interner,
     ) -> Result<PolicyIndex, GlobError> {
         let mut statements = Vec::new();
         let mut origins = Vec::new();
@@ -225,7 +229,7 @@ impl PolicyIndex {
                     resources: statement
                         .resources
                         .as_ref()
-                        .map(ResourceMatcher::compile)
+                        .map(|r| ResourceMatcher::compile(r, interner))
                         .transpose()?,
                     principal: statement
                         .principal
@@ -235,7 +239,7 @@ impl PolicyIndex {
                     conditions: statement
                         .conditions
                         .iter()
-                        .map(|c| CompiledCondition::compile(c, keys))
+                        .map(|c| CompiledCondition::compile(c, interner))
                         .collect::<Result<_, _>>()?,
                 });
                 origins.push(StatementOrigin {

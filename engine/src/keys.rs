@@ -3,8 +3,10 @@
 //! by index. Keys compare ASCII case-insensitively (spec §4.6) without lowering the request's
 //! keys: the table hashes and compares with ASCII case folded.
 
+use crate::glob::{Glob, GlobError};
 use hashbrown::{Equivalent, HashMap};
 use std::hash::{Hash, Hasher};
+use std::sync::Arc;
 
 /// A dense index of an interned condition key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,5 +92,27 @@ mod tests {
         let tag = table.intern("ecs:tag/部门");
         assert_eq!(table.lookup("ECS:TAG/部门"), Some(tag));
         assert_eq!(table.len(), 2);
+    }
+}
+
+/// What compiling a policy set shares across its units: the condition keys, and every compiled
+/// glob by its pattern text (a pattern used by a thousand principals' policies is compiled, and
+/// kept in memory, once).
+#[derive(Debug, Default)]
+pub struct Interner {
+    /// The condition keys.
+    pub keys: KeyTable,
+    globs: HashMap<Box<str>, Arc<Glob>>,
+}
+
+impl Interner {
+    /// The compiled glob for `pattern`, compiling it on first use.
+    pub fn glob(&mut self, pattern: &str) -> Result<Arc<Glob>, GlobError> {
+        if let Some(glob) = self.globs.get(pattern) {
+            return Ok(glob.clone());
+        }
+        let glob = Arc::new(Glob::new(pattern)?);
+        self.globs.insert(pattern.into(), glob.clone());
+        Ok(glob)
     }
 }

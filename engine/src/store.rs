@@ -34,7 +34,7 @@ use crate::compiled::{compile_control, compile_identity, compile_single};
 use crate::evaluate::{decide, Mode, Scratch, Units, Verdict};
 use crate::glob::GlobError;
 use crate::index::PolicyIndex;
-use crate::keys::KeyTable;
+use crate::keys::{Interner, KeyTable};
 use crate::policy::NamedPolicy;
 use crate::request::{PrincipalKind, Request};
 use crate::Outcome;
@@ -143,7 +143,7 @@ pub struct Checked {
 /// Compiles a bundle's units, sharing identical identity units between principals.
 struct SnapshotBuilder<'b> {
     bundle: &'b Bundle,
-    keys: KeyTable,
+    interner: Interner,
     identity_units: std::collections::HashMap<Vec<(Option<String>, String)>, Arc<PolicyIndex>>,
     single_units: std::collections::HashMap<String, Arc<PolicyIndex>>,
     referenced: std::collections::HashSet<String>,
@@ -193,7 +193,7 @@ impl<'b> SnapshotBuilder<'b> {
             .iter()
             .map(|(rg, name)| self.named(account, owner, name, rg.as_deref()))
             .collect::<Result<Vec<_>, _>>()?;
-        let unit = compile_identity(&policies, &mut self.keys)
+        let unit = compile_identity(&policies, &mut self.interner)
             .map_err(|source| pattern_error(&policies, source))?;
         self.statements += unit.len();
         let unit = Arc::new(unit);
@@ -211,11 +211,12 @@ impl<'b> SnapshotBuilder<'b> {
             return Ok(unit.clone());
         }
         let policy = self.named(account, owner, name, None)?;
-        let unit =
-            compile_single(&policy, &mut self.keys).map_err(|source| CompileError::Pattern {
+        let unit = compile_single(&policy, &mut self.interner).map_err(|source| {
+            CompileError::Pattern {
                 policy: name.to_string(),
                 source,
-            })?;
+            }
+        })?;
         self.statements += unit.len();
         let unit = Arc::new(unit);
         self.single_units.insert(name.to_string(), unit.clone());
@@ -283,7 +284,7 @@ impl<'b> SnapshotBuilder<'b> {
                         .collect::<Result<Vec<_>, _>>()
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            let unit = compile_control(&levels, &mut self.keys)
+            let unit = compile_control(&levels, &mut self.interner)
                 .map_err(|source| pattern_error(&levels.concat(), source))?;
             self.statements += unit.len();
             Some(Arc::new(unit))
@@ -322,7 +323,7 @@ impl Snapshot {
     pub fn compile(bundle: &Bundle, revision: u64) -> Result<Snapshot, CompileError> {
         let mut builder = SnapshotBuilder {
             bundle,
-            keys: KeyTable::default(),
+            interner: Interner::default(),
             identity_units: Default::default(),
             single_units: Default::default(),
             referenced: Default::default(),
@@ -341,7 +342,7 @@ impl Snapshot {
                 resource_group: None,
                 policy: policy.clone(),
             };
-            compile_single(&named, &mut KeyTable::default()).map_err(|source| {
+            compile_single(&named, &mut Interner::default()).map_err(|source| {
                 CompileError::Pattern {
                     policy: name.clone(),
                     source,
@@ -380,7 +381,7 @@ impl Snapshot {
         }
         Ok(Snapshot {
             revision,
-            keys: builder.keys,
+            keys: builder.interner.keys,
             accounts,
             principals,
             statements: builder.statements,
