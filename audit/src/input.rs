@@ -11,6 +11,7 @@ use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
+use std::sync::Arc;
 
 /// Items handed to the caller at a time.
 pub const CHUNK_ITEMS: usize = 8192;
@@ -38,8 +39,34 @@ impl fmt::Display for Position {
 pub struct Item {
     /// Where it was.
     pub position: Position,
-    /// Its text, or the error that made it unreadable.
-    pub text: Result<String, String>,
+    /// Its bytes, or the error that made it unreadable.
+    pub text: Result<Span, String>,
+}
+
+/// Bytes of the input: a range of a buffer shared by a whole chunk of lines (one allocation per
+/// chunk rather than one per line).
+#[derive(Debug, Clone)]
+pub struct Span {
+    buffer: Arc<Vec<u8>>,
+    start: usize,
+    end: usize,
+}
+
+impl Span {
+    /// A span holding `text` alone.
+    pub fn from_string(text: String) -> Span {
+        let end = text.len();
+        Span {
+            buffer: Arc::new(text.into_bytes()),
+            start: 0,
+            end,
+        }
+    }
+
+    /// The bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.buffer.get(self.start..self.end).unwrap_or_default()
+    }
 }
 
 /// How a file was read.
@@ -167,10 +194,6 @@ pub fn read_file(
     Ok((Shape::Values, summary))
 }
 
-fn text_of(bytes: Vec<u8>) -> Result<String, String> {
-    String::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))
-}
-
 fn read_lines(
     head: Vec<(usize, Vec<u8>)>,
     last_number: usize,
@@ -178,54 +201,64 @@ fn read_lines(
     summary: &mut ReadSummary,
     sink: &mut dyn FnMut(Vec<Item>),
 ) {
-    let mut chunk = Vec::with_capacity(CHUNK_ITEMS);
+    // Lines are appended to one block per chunk; items are ranges of it.
+    let mut block: Vec<u8> = Vec::with_capacity(4 << 20);
+    let mut spans: Vec<(Position, Result<(usize, usize), String>)> =
+        Vec::with_capacity(CHUNK_ITEMS);
+    let flush = |block: &mut Vec<u8>,
+                 spans: &mut Vec<(Position, Result<(usize, usize), String>)>,
+                 sink: &mut dyn FnMut(Vec<Item>)| {
+        if spans.is_empty() {
+            return;
+        }
+        let buffer = Arc::new(std::mem::replace(block, Vec::with_capacity(4 << 20)));
+        let items = spans
+            .drain(..)
+            .map(|(position, range)| Item {
+                position,
+                text: range.map(|(start, end)| Span {
+                    buffer: buffer.clone(),
+                    start,
+                    end,
+                }),
+            })
+            .collect();
+        sink(items);
+    };
     for (number, line) in head {
-        chunk.push(Item {
-            position: Position::Line(number),
-            text: text_of(line),
-        });
+        let start = block.len();
+        block.extend_from_slice(&line);
+        spans.push((Position::Line(number), Ok((start, block.len()))));
     }
     let mut number = last_number;
-    // Lines are read into one reused buffer and copied out at their exact size: growing a fresh
-    // vector per line would reallocate it several times.
-    let mut buffer = Vec::with_capacity(64 * 1024);
     loop {
-        buffer.clear();
-        match reader.read_until(b'\n', &mut buffer) {
+        let start = block.len();
+        match reader.read_until(b'\n', &mut block) {
             Ok(0) => break,
             Ok(_) => {
                 number += 1;
-                if buffer.iter().all(u8::is_ascii_whitespace) {
+                let line = block.get(start..).unwrap_or_default();
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    block.truncate(start);
                     summary.blank_lines += 1;
                     continue;
                 }
-                chunk.push(Item {
-                    position: Position::Line(number),
-                    text: text_of(buffer.clone()),
-                });
-                if buffer.capacity() > 1 << 20 {
-                    // Do not keep a huge line's buffer.
-                    buffer = Vec::with_capacity(64 * 1024);
-                }
+                spans.push((Position::Line(number), Ok((start, block.len()))));
             }
             Err(e) => {
-                chunk.push(Item {
-                    position: Position::Line(number + 1),
-                    text: Err(format!("read error (truncated or corrupt file?): {e}")),
-                });
+                block.truncate(start);
+                spans.push((
+                    Position::Line(number + 1),
+                    Err(format!("read error (truncated or corrupt file?): {e}")),
+                ));
                 break;
             }
         }
-        if chunk.len() == CHUNK_ITEMS {
-            sink(std::mem::replace(
-                &mut chunk,
-                Vec::with_capacity(CHUNK_ITEMS),
-            ));
+        if spans.len() == CHUNK_ITEMS {
+            flush(&mut block, &mut spans, sink);
         }
     }
-    if !chunk.is_empty() {
-        sink(chunk);
-    }
+    flush(&mut block, &mut spans, sink);
 }
 
 /// Streams the elements of a top-level array, `CHUNK_ITEMS` at a time.
@@ -254,7 +287,7 @@ impl<'de> Visitor<'de> for &mut Elements<'_> {
                     self.count += 1;
                     chunk.push(Item {
                         position: Position::Record(self.count),
-                        text: Ok(value.get().to_string()),
+                        text: Ok(Span::from_string(value.get().to_string())),
                     });
                     if chunk.len() == CHUNK_ITEMS {
                         (self.sink)(std::mem::replace(
@@ -299,7 +332,7 @@ fn read_values(reader: impl Read, sink: &mut dyn FnMut(Vec<Item>)) {
         match value {
             Ok(value) => chunk.push(Item {
                 position: Position::Record(count),
-                text: Ok(value.get().to_string()),
+                text: Ok(Span::from_string(value.get().to_string())),
             }),
             Err(e) => {
                 chunk.push(Item {

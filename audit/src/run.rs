@@ -161,7 +161,10 @@ fn decide_item(
     explain: bool,
 ) -> Outcomes {
     let text = match &item.text {
-        Ok(text) => text,
+        Ok(span) => match std::str::from_utf8(span.bytes()) {
+            Ok(text) => text,
+            Err(e) => return Outcomes::Malformed(format!("not UTF-8: {e}")),
+        },
         Err(e) => return Outcomes::Malformed(e.clone()),
     };
     let mut classified = Vec::new();

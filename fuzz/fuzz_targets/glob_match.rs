@@ -19,7 +19,7 @@ use ramjet_engine::compiled::CompiledPolicySet;
 use ramjet_engine::condition::CompiledCondition;
 use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::glob::Glob;
-use ramjet_engine::keys::KeyTable;
+use ramjet_engine::keys::Interner;
 use ramjet_engine::policy::{
     ConditionTest, ConditionValues, Effect, NamedPolicy, Operator, PatternList, Policy, PolicySet,
     Statement, TestKind,
@@ -127,7 +127,7 @@ fn compile(pattern: &str) -> Compiled {
             key: "k".into(),
             values: ConditionValues::Strings(vec![pattern.to_string()]),
         };
-        CompiledCondition::compile(&condition, &mut KeyTable::default())
+        CompiledCondition::compile(&condition, &mut Interner::default())
             .unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"))
     };
     Compiled {
