@@ -194,6 +194,9 @@ pub fn read_file(
     Ok((Shape::Values, summary))
 }
 
+/// A line read into the current block: its position and byte range, or why it is unreadable.
+type PendingLine = (Position, Result<(usize, usize), String>);
+
 fn read_lines(
     head: Vec<(usize, Vec<u8>)>,
     last_number: usize,
@@ -203,28 +206,26 @@ fn read_lines(
 ) {
     // Lines are appended to one block per chunk; items are ranges of it.
     let mut block: Vec<u8> = Vec::with_capacity(4 << 20);
-    let mut spans: Vec<(Position, Result<(usize, usize), String>)> =
-        Vec::with_capacity(CHUNK_ITEMS);
-    let flush = |block: &mut Vec<u8>,
-                 spans: &mut Vec<(Position, Result<(usize, usize), String>)>,
-                 sink: &mut dyn FnMut(Vec<Item>)| {
-        if spans.is_empty() {
-            return;
-        }
-        let buffer = Arc::new(std::mem::replace(block, Vec::with_capacity(4 << 20)));
-        let items = spans
-            .drain(..)
-            .map(|(position, range)| Item {
-                position,
-                text: range.map(|(start, end)| Span {
-                    buffer: buffer.clone(),
-                    start,
-                    end,
-                }),
-            })
-            .collect();
-        sink(items);
-    };
+    let mut spans: Vec<PendingLine> = Vec::with_capacity(CHUNK_ITEMS);
+    let flush =
+        |block: &mut Vec<u8>, spans: &mut Vec<PendingLine>, sink: &mut dyn FnMut(Vec<Item>)| {
+            if spans.is_empty() {
+                return;
+            }
+            let buffer = Arc::new(std::mem::replace(block, Vec::with_capacity(4 << 20)));
+            let items = spans
+                .drain(..)
+                .map(|(position, range)| Item {
+                    position,
+                    text: range.map(|(start, end)| Span {
+                        buffer: buffer.clone(),
+                        start,
+                        end,
+                    }),
+                })
+                .collect();
+            sink(items);
+        };
     for (number, line) in head {
         let start = block.len();
         block.extend_from_slice(&line);
