@@ -1,14 +1,18 @@
 //! `glob_match`: the wildcard matchers against an oracle built with the `regex` crate (`*` →
-//! `.*`, `?` → `.`, everything else escaped, `(?s)`, anchored). For one pattern and texts made
-//! from it (so most of them match, and the rest are near misses):
-//! - the reference glob (`ramjet_compiler::wildcard::glob_matches`), case-sensitive and ASCII
-//!   case-insensitive (the oracle then runs on ASCII-lowered pattern and text);
-//! - the compiled glob (`ramjet_engine::glob::Glob`, every strategy: exact, prefix, suffix,
-//!   pieces, automaton, simulation);
-//! - compiled `StringLike` / `StringNotLike` conditions;
+//! `.*`, `?` → `.`, everything else escaped, `(?s)`, anchored). For one pattern (a vocabulary
+//! word with wildcards edited in, or a run of tokens: ARN pieces, regex metacharacters, non-ASCII
+//! letters with irregular case mappings) and 1–3 texts made from it (so most of them match, and
+//! the rest are near misses):
+//! - the reference glob (`ramjet_compiler::wildcard::glob_matches`) equals the oracle,
+//!   case-sensitive and ASCII case-insensitive (the oracle then runs on ASCII-lowered text);
+//! - the compiled glob (`ramjet_engine::glob::Glob`: exact, prefix, suffix, pieces, automaton or
+//!   simulation) equals the oracle;
+//! - compiled `StringLike` / `StringNotLike` conditions equal the oracle;
+//! and, for a list of up to 11 patterns (the texts themselves, in other cases, with wildcards
+//! edited in, other words), against the reference glob:
 //! - `Resource` / `NotResource` of a compiled statement (exact lists, hash sets, globs);
-//! - the action index (exact names completed with wildcards, service prefixes, name globs,
-//!   global patterns), on several patterns at once.
+//! - the action index (exact names completed with the wildcards that match them, service
+//!   prefixes, name globs, global patterns), which must return exactly the matching patterns.
 #![no_main]
 
 use arbitrary::{Result, Unstructured};
