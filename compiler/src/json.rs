@@ -8,6 +8,7 @@
 
 use crate::diagnostic::{Diagnostics, JsonPath};
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use std::collections::HashSet;
 use std::fmt;
 
 /// The largest file read, in bytes (scenarios, requests and policy documents alike).
@@ -235,8 +236,10 @@ pub fn report_duplicate_members(json: &Json, path: &JsonPath, diagnostics: &mut 
             }
         }
         Json::Object(members) => {
-            for (i, (name, value)) in members.iter().enumerate() {
-                if members.iter().take(i).any(|(earlier, _)| earlier == name) {
+            // A set of the names seen so far: linear in the number of members.
+            let mut seen: HashSet<&str> = HashSet::with_capacity(members.len());
+            for (name, value) in members {
+                if !seen.insert(name.as_str()) {
                     diagnostics.error(
                         &path.key(name),
                         format!("member {name:?} is given more than once; JSON readers would silently keep only one"),

@@ -254,9 +254,9 @@ fn read_named(
 }
 
 fn check_unique_names(set: &PolicySet, diagnostics: &mut Diagnostics) -> Option<()> {
-    let names: Vec<&str> = set.iter().map(|(_, p)| p.name.as_str()).collect();
-    for (i, name) in names.iter().enumerate() {
-        if names.iter().take(i).any(|n| n == name) {
+    let mut seen = std::collections::HashSet::new();
+    for name in set.iter().map(|(_, p)| p.name.as_str()) {
+        if !seen.insert(name) {
             diagnostics.error(
                 &JsonPath::root().key("policies"),
                 format!("two policies are named {name:?}; determining statements could not tell them apart"),

@@ -70,7 +70,7 @@ pub fn compile_identity(
             },
         };
         grouped.push(GroupedPolicy {
-            group: u16::try_from(group).unwrap_or(u16::MAX),
+            group: u32::try_from(group).unwrap_or(u32::MAX),
             policy,
         });
     }
@@ -87,7 +87,7 @@ pub fn compile_control(
         .enumerate()
         .flat_map(|(level, policies)| {
             policies.iter().map(move |policy| GroupedPolicy {
-                group: u16::try_from(level).unwrap_or(u16::MAX),
+                group: u32::try_from(level).unwrap_or(u32::MAX),
                 policy,
             })
         })

@@ -83,7 +83,7 @@ pub struct Verdict {
 #[derive(Debug, Clone, Copy)]
 struct Applied {
     unit: Unit,
-    group: u16,
+    group: u32,
     statement: u32,
     effect: Effect,
 }
@@ -260,7 +260,7 @@ impl Scratch {
 
     /// The basic evaluation (spec §6.1) of a unit, or of one group of it, from what `collect`
     /// recorded.
-    fn decision_of(&self, unit: Unit, group: Option<u16>) -> Decision {
+    fn decision_of(&self, unit: Unit, group: Option<u32>) -> Decision {
         let mut allowed = false;
         let applied = self
             .applied
@@ -281,7 +281,7 @@ impl Scratch {
 
     /// Records the statements of `effect` that applied in `unit` (and `group`, if given); in
     /// [`Mode::Verdict`] the list would be incomplete, so the caller does not ask.
-    fn record(&mut self, unit: Unit, group: Option<u16>, effect: Effect) {
+    fn record(&mut self, unit: Unit, group: Option<u32>, effect: Effect) {
         if self.mode != Some(Mode::Explain) {
             return;
         }
@@ -307,7 +307,7 @@ enum IdentitySource {
     /// A root account: Allow or ImplicitDeny with no statement.
     Implied,
     /// A group of the identity unit.
-    Group(u16),
+    Group(u32),
 }
 
 fn verdict(decision: Decision, step: Step) -> Verdict {
@@ -336,7 +336,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
         };
         if applies && control.group_count() > 0 {
             scratch.collect(Unit::Control, control, request, mode);
-            let levels = (0..control.group_count()).filter_map(|g| u16::try_from(g).ok());
+            let levels = (0..control.group_count()).filter_map(|g| u32::try_from(g).ok());
             let decisions = levels.map(|g| scratch.decision_of(Unit::Control, Some(g)));
             let (mut denied, mut not_allowed) = (false, false);
             for decision in decisions {

@@ -106,7 +106,7 @@ impl ResourceMatcher {
 #[derive(Debug)]
 pub(crate) struct CompiledStatement {
     pub(crate) effect: Effect,
-    pub(crate) group: u16,
+    pub(crate) group: u32,
     resources: Option<ResourceMatcher>,
     principal: Option<PrincipalMatcher>,
     conditions: Box<[CompiledCondition]>,
@@ -135,11 +135,7 @@ impl RequestFacts<'_> {
             let found = self
                 .request
                 .context()
-                .iter()
-                .position(|(key, _)| {
-                    key.len() == condition.key_text().len()
-                        && key.eq_ignore_ascii_case(condition.key_text())
-                })
+                .position(condition.key_text())
                 .map_or(0, |i| i as u32 + 1);
             slot.set(u64::from(self.stamp) << 32 | u64::from(found));
             found
@@ -188,7 +184,7 @@ pub struct PolicyIndex {
 /// A policy and the group of its unit it belongs to.
 pub struct GroupedPolicy<'a> {
     /// The group (identity: 0 for account scope; control: the level).
-    pub group: u16,
+    pub group: u32,
     /// The policy.
     pub policy: &'a NamedPolicy,
 }
@@ -276,11 +272,11 @@ impl PolicyIndex {
     }
 
     /// The group named `name` (an identity unit's resource group).
-    pub fn group_named(&self, name: &str) -> Option<u16> {
+    pub fn group_named(&self, name: &str) -> Option<u32> {
         self.group_names
             .iter()
             .position(|g| g.as_deref() == Some(name))
-            .and_then(|i| u16::try_from(i).ok())
+            .and_then(|i| u32::try_from(i).ok())
     }
 
     /// Where statement `id` came from.

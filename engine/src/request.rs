@@ -168,7 +168,12 @@ impl Principal {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     entries: Vec<ContextEntry>,
+    /// ASCII-lowercased key → entry, once there are more entries than a scan handles well.
+    index: Option<hashbrown::HashMap<String, usize>>,
 }
+
+/// Entries up to which a context is searched by a scan; past it, through `index`.
+const CONTEXT_SCAN: usize = 16;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct ContextEntry {
@@ -200,23 +205,41 @@ impl Context {
         if key.is_empty() {
             return Err(RequestError::EmptyContextKey);
         }
-        if self
-            .entries
-            .iter()
-            .any(|e| e.key.eq_ignore_ascii_case(&key))
-        {
+        if self.position(&key).is_some() {
             return Err(RequestError::DuplicateContextKey(key.into_owned()));
+        }
+        if self.entries.len() == CONTEXT_SCAN {
+            self.index = Some(
+                self.entries
+                    .iter()
+                    .enumerate()
+                    .map(|(i, e)| (e.key.to_ascii_lowercase(), i))
+                    .collect(),
+            );
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(key.to_ascii_lowercase(), self.entries.len());
         }
         self.entries.push(ContextEntry { key, values });
         Ok(())
     }
 
+    /// Where `key` (any ASCII case) is, in insertion order.
+    pub fn position(&self, key: &str) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(&key.to_ascii_lowercase()).copied(),
+            None => self
+                .entries
+                .iter()
+                .position(|e| e.key.len() == key.len() && e.key.eq_ignore_ascii_case(key)),
+        }
+    }
+
     /// The values of `key` (ASCII case-insensitive), or `None` when the key is absent or has no
     /// values.
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        self.entries
-            .iter()
-            .find(|e| e.key.eq_ignore_ascii_case(key))
+        self.position(key)
+            .and_then(|i| self.entries.get(i))
             .map(|e| e.values.as_slice())
             .filter(|values| !values.is_empty())
     }

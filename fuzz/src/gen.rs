@@ -22,9 +22,11 @@ pub fn upto(u: &mut Unstructured<'_>, max: usize) -> Result<usize> {
     u.int_in_range(0..=max)
 }
 
-/// True with probability about `numerator / 8`.
+/// True with probability about `numerator / 8`; false once the input is used up (when
+/// `Unstructured` answers every choice with its smallest value), so short inputs make small
+/// scenarios.
 pub fn chance(u: &mut Unstructured<'_>, numerator: u8) -> Result<bool> {
-    Ok(u.int_in_range(0..=7u8)? < numerator)
+    Ok(u.int_in_range(0..=7u8)? >= 8u8.saturating_sub(numerator))
 }
 
 /// Flips the case of one character (ASCII, or the first character of its Unicode mapping).
