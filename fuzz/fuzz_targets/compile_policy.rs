@@ -250,7 +250,7 @@ fn run(u: &mut Unstructured<'_>) -> Result<()> {
         Ok(compiled) => compiled,
         Err(e) => panic!("{kind:?}: a valid policy does not compile: {e}\npolicy: {text}"),
     };
-    for request in requests_for(&parsed.policy) {
+    for request in requests_for(&parsed.policy, 1, 64) {
         check::engines_agree_compiled(&compiled, &set, &request, &|| {
             format!("{kind:?} policy {text}, request {request:?}")
         });

@@ -7,8 +7,9 @@
 //!   case-sensitive and ASCII case-insensitive (the oracle then runs on ASCII-lowered text);
 //! - the compiled glob (`ramjet_engine::glob::Glob`: exact, prefix, suffix, pieces, automaton or
 //!   simulation) equals the oracle;
-//! - compiled `StringLike` / `StringNotLike` conditions equal the oracle;
-//! and, for a list of up to 11 patterns (the texts themselves, in other cases, with wildcards
+//! - compiled `StringLike` / `StringNotLike` conditions equal the oracle.
+//!
+//! And, for a list of up to 11 patterns (the texts themselves, in other cases, with wildcards
 //! edited in, other words), against the reference glob:
 //! - `Resource` / `NotResource` of a compiled statement (exact lists, hash sets, globs);
 //! - the action index (exact names completed with the wildcards that match them, service

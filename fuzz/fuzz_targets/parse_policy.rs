@@ -9,7 +9,7 @@ use libfuzzer_sys::fuzz_target;
 use ramjet_compiler::diagnostic::MAX_DIAGNOSTICS;
 use ramjet_compiler::{guess_kind, parse_policy, Severity};
 use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_fuzz::{check, requests_for, set_of, KINDS};
+use ramjet_fuzz::{check, requests_for, set_of, KINDS, MAX_CONCRETE_CHARS};
 
 fuzz_target!(|data: &[u8]| {
     let _ = guess_kind(data);
@@ -40,7 +40,7 @@ fuzz_target!(|data: &[u8]| {
                     Ok(compiled) => compiled,
                     Err(e) => panic!("{kind:?}: a valid policy does not compile: {e}"),
                 };
-                for request in requests_for(&parsed.policy) {
+                for request in requests_for(&parsed.policy, 3, MAX_CONCRETE_CHARS) {
                     check::engines_agree_compiled(&compiled, &set, &request, &|| {
                         format!(
                             "{kind:?} policy {:?}, request {request:?}",

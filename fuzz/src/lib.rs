@@ -45,23 +45,25 @@ pub fn fixed_policy(text: &str, kind: PolicyKind) -> ramjet_engine::policy::Poli
 use ramjet_engine::policy::{ConditionValues, Policy, PrincipalSpec, Statement};
 use ramjet_engine::{Context, Principal, PrincipalKind, Request};
 
-/// The longest text [`concrete`] makes: the reference glob is O(pattern × text), and requests
-/// derived from 8,192-character patterns would make each check slow without finding more.
-const MAX_CONCRETE_CHARS: usize = 256;
+/// The longest text [`requests_for`] makes: the reference glob is O(pattern × text), and
+/// requests derived from 8,192-character patterns would make each check slow without finding
+/// more.
+pub const MAX_CONCRETE_CHARS: usize = 256;
 
 /// A text that a glob pattern matches (each `*` read as nothing, each `?` as `x`), cut to
-/// [`MAX_CONCRETE_CHARS`].
-pub fn concrete(pattern: &str) -> String {
+/// `max_chars`.
+pub fn concrete(pattern: &str, max_chars: usize) -> String {
     pattern
         .chars()
         .filter(|&c| c != '*')
         .map(|c| if c == '?' { 'x' } else { c })
-        .take(MAX_CONCRETE_CHARS)
+        .take(max_chars)
         .collect()
 }
 
 /// The request principal a statement's `Principal` names first (a RAM user otherwise).
-fn principal_for(statement: &Statement) -> Principal {
+fn principal_for(statement: &Statement, max_chars: usize) -> Principal {
+    let concrete = |p: &str| concrete(p, max_chars);
     let user = || Principal::ram_user("1111", "alice");
     let Some(spec) = &statement.principal else {
         return user();
@@ -127,15 +129,17 @@ fn principal_for(statement: &Statement) -> Principal {
 }
 
 /// Requests that a policy's statements are likely to apply to: the first action and resource
-/// pattern of a few statements made concrete, the principal the statement names, and a context
-/// with the usual keys plus each string condition's first value.
-pub fn requests_for(policy: &Policy) -> Vec<Request> {
+/// pattern of `count` statements (spread over the policy) made concrete (at most `max_chars`
+/// characters), the principal the statement names, and a context with the usual keys plus each
+/// string condition's first value.
+pub fn requests_for(policy: &Policy, count: usize, max_chars: usize) -> Vec<Request> {
+    let concrete = |p: &str| concrete(p, max_chars);
     let statements = &policy.statements;
-    let step = (statements.len() / 3).max(1);
+    let step = (statements.len() / count.max(1)).max(1);
     statements
         .iter()
         .step_by(step)
-        .take(3)
+        .take(count)
         .filter_map(|statement| {
             let action = statement
                 .actions
@@ -170,7 +174,7 @@ pub fn requests_for(policy: &Policy) -> Vec<Request> {
             let request = Request::new(&action, &resource).ok()?;
             Some(
                 request
-                    .with_principal(principal_for(statement))
+                    .with_principal(principal_for(statement, max_chars))
                     .with_context(context),
             )
         })
