@@ -54,20 +54,15 @@ pub fn compile_identity(
     interner: &mut Interner,
 ) -> Result<PolicyIndex, GlobError> {
     let mut group_names: Vec<Option<Arc<str>>> = vec![None];
+    let mut group_of: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
     let mut grouped = Vec::with_capacity(policies.len());
     for policy in policies {
         let group = match &policy.resource_group {
             None => 0,
-            Some(rg) => match group_names
-                .iter()
-                .position(|g| g.as_deref() == Some(rg.as_str()))
-            {
-                Some(g) => g,
-                None => {
-                    group_names.push(Some(rg.as_str().into()));
-                    group_names.len() - 1
-                }
-            },
+            Some(rg) => *group_of.entry(rg.as_str()).or_insert_with(|| {
+                group_names.push(Some(rg.as_str().into()));
+                group_names.len() - 1
+            }),
         };
         grouped.push(GroupedPolicy {
             group: u32::try_from(group).unwrap_or(u32::MAX),

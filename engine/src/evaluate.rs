@@ -279,6 +279,33 @@ impl Scratch {
         }
     }
 
+    /// Step 1 over what `collect` recorded, in one pass: whether a level denied, and whether
+    /// some level of `levels` has no applicable Allow.
+    fn control_levels(&mut self, levels: usize) -> (bool, bool) {
+        let Scratch {
+            applied,
+            group_state,
+            ..
+        } = self;
+        group_state.clear();
+        group_state.resize(levels, 0);
+        let (mut denied, mut allowed_levels) = (false, 0);
+        for a in applied.iter().filter(|a| a.unit == Unit::Control) {
+            match a.effect {
+                Effect::Deny => denied = true,
+                Effect::Allow => {
+                    if let Some(state) = group_state.get_mut(a.group as usize) {
+                        if *state == 0 {
+                            *state = 1;
+                            allowed_levels += 1;
+                        }
+                    }
+                }
+            }
+        }
+        (denied, allowed_levels < levels)
+    }
+
     /// Records the statements of `effect` that applied in `unit` (and `group`, if given); in
     /// [`Mode::Verdict`] the list would be incomplete, so the caller does not ask.
     fn record(&mut self, unit: Unit, group: Option<u32>, effect: Effect) {
@@ -336,13 +363,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
         };
         if applies && control.group_count() > 0 {
             scratch.collect(Unit::Control, control, request, mode);
-            let levels = (0..control.group_count()).filter_map(|g| u32::try_from(g).ok());
-            let decisions = levels.map(|g| scratch.decision_of(Unit::Control, Some(g)));
-            let (mut denied, mut not_allowed) = (false, false);
-            for decision in decisions {
-                denied |= decision == Decision::ExplicitDeny;
-                not_allowed |= decision != Decision::Allow;
-            }
+            let (denied, not_allowed) = scratch.control_levels(control.group_count());
             if denied {
                 scratch.record(Unit::Control, None, Effect::Deny);
                 return verdict(Decision::ExplicitDeny, Step::Control);
