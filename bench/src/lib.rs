@@ -8,6 +8,9 @@ use ramjet_engine::bundle::{Account, Bundle, User};
 use ramjet_engine::{Context, Principal, Request};
 use serde_json::{json, Value};
 
+#[cfg(feature = "peers")]
+pub mod peers;
+
 /// The account every workload lives in.
 pub const ACCOUNT: &str = "1234567890123456";
 /// The user every workload checks.
@@ -21,6 +24,9 @@ pub struct Workload {
     pub requests: Vec<Request>,
     /// Statements in the user's own policies (excluding filler).
     pub principal_statements: usize,
+    /// The user's policies as the JSON documents they were parsed from, in attachment order
+    /// (filler included), for engines that read policies themselves (the peers).
+    pub documents: Vec<(String, Value)>,
 }
 
 /// The 97 EAS actions of the catalog (`corpus/catalog/eas-actions.json`).
@@ -88,8 +94,15 @@ fn filler_statement(i: usize) -> Value {
     json!({"Effect": "Allow", "Action": [format!("svc{i:05}:Action*"), format!("svc{i:05}:Get{i}")], "Resource": format!("acs:svc{i:05}:*:{ACCOUNT}:thing/*")})
 }
 
+fn document(statements: Vec<Value>) -> Value {
+    json!({"Version": "1", "Statement": statements})
+}
+
 fn policy(statements: Vec<Value>) -> ramjet_engine::policy::Policy {
-    let document = json!({"Version": "1", "Statement": statements});
+    parse_document(&document(statements))
+}
+
+fn parse_document(document: &Value) -> ramjet_engine::policy::Policy {
     match parse_policy(document.to_string().as_bytes(), PolicyKind::Identity) {
         Ok(parsed) => parsed.policy,
         Err(errors) => panic!("workload policy is invalid: {errors:?}"),
@@ -146,20 +159,26 @@ pub fn workload(
     let actions = catalog_actions();
     let mut bundle = Bundle::default();
     let mut names = Vec::new();
+    let mut documents = Vec::new();
     for p in 0..policies {
         let name = format!("Eas{p:02}");
         let statements = (0..statements_per_policy)
             .map(|_| statement(&mut rng, &actions))
             .collect();
-        bundle.policies.insert(name.clone(), policy(statements));
+        documents.push((name.clone(), document(statements)));
         names.push(name);
     }
     if filler > 0 {
-        bundle.policies.insert(
+        documents.push((
             "Filler".into(),
-            policy((0..filler).map(filler_statement).collect()),
-        );
+            document((0..filler).map(filler_statement).collect()),
+        ));
         names.push("Filler".into());
+    }
+    for (name, document) in &documents {
+        bundle
+            .policies
+            .insert(name.clone(), parse_document(document));
     }
     let mut account = Account::default();
     account.users.insert(
@@ -180,6 +199,7 @@ pub fn workload(
         bundle,
         requests,
         principal_statements: policies * statements_per_policy,
+        documents,
     }
 }
 

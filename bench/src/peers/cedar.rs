@@ -1,0 +1,1 @@
+//! TODO(helper): the cedar translation of the benchmark workload.

@@ -1,0 +1,1 @@
+//! TODO(helper): the rego translation of the benchmark workload.
