@@ -1,6 +1,7 @@
 //! Criterion benchmarks of the compiled engine (targets in bench/README.md):
-//! - `check/*`: one check for a principal with 10 policies of 10 statements: compiled, the
-//!   reference interpreter, and the limit baseline (hash the action, one pass over the ARN);
+//! - `check/*`: one check for a principal with 10 policies of 10 statements: compiled (through
+//!   `PolicyStore::check` and through a per-thread `StoreReader`), the reference interpreter, and
+//!   the limit baseline (hash the action, one pass over the ARN);
 //! - `store_size/*`: the same check as the principal's policies grow with statements that cannot
 //!   match, 100 to 100,000;
 //! - `batch/*`: 1M requests on 1 and 2 threads;
@@ -34,6 +35,13 @@ fn check(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % w.requests.len();
             black_box(store.check(&w.requests[i], &mut scratch))
+        })
+    });
+    let mut reader = store.reader();
+    group.bench_function("compiled_reader", |b| {
+        b.iter(|| {
+            i = (i + 1) % w.requests.len();
+            black_box(reader.check(&w.requests[i]))
         })
     });
     group.bench_function("reference", |b| {

@@ -72,6 +72,36 @@ fn requests() -> Vec<Request> {
 }
 
 #[test]
+fn a_reader_sees_each_swap_at_its_next_check() {
+    let store = PolicyStore::new(&bundle(0)).unwrap();
+    let mut reader = store.reader();
+    for k in 1..=5 {
+        let revision = store.swap(&bundle(k)).unwrap();
+        for (index, request) in requests().iter().enumerate() {
+            let checked = reader.check(request);
+            assert_eq!(checked.revision, revision);
+            let expected =
+                reference::evaluate(&reference::bundle_policies(&bundle(k), request), request);
+            assert_eq!(
+                checked.verdict.decision, expected.decision,
+                "request {index}"
+            );
+            let outcome = reader.outcome(request);
+            assert_eq!(
+                (outcome.decision, outcome.step),
+                (expected.decision, expected.step)
+            );
+            let key = |r: &ramjet_engine::StatementRef| (r.policy.clone(), r.statement);
+            let mut got: Vec<_> = outcome.determining.iter().map(key).collect();
+            let mut want: Vec<_> = expected.determining.iter().map(key).collect();
+            got.sort();
+            want.sort();
+            assert_eq!(got, want, "request {index}");
+        }
+    }
+}
+
+#[test]
 fn readers_see_whole_snapshots_while_bundles_swap() {
     let store = PolicyStore::new(&bundle(0)).unwrap();
     let bundles: Mutex<HashMap<u64, usize>> = Mutex::new(HashMap::from([(1, 0)]));
@@ -83,12 +113,18 @@ fn readers_see_whole_snapshots_while_bundles_swap() {
                 .map(|t| {
                     let (store, requests, done) = (&store, &requests, &done);
                     scope.spawn(move || {
+                        // Reader 0 keeps a `StoreReader`; the others load per check.
+                        let mut reader = store.reader();
                         let mut scratch = Scratch::default();
                         let mut seen = Vec::new();
                         let mut i = t;
                         while !done.load(Ordering::Relaxed) || seen.len() < 1000 {
                             let index = i % requests.len();
-                            let checked = store.check(&requests[index], &mut scratch);
+                            let checked = if t == 0 {
+                                reader.check(&requests[index])
+                            } else {
+                                store.check(&requests[index], &mut scratch)
+                            };
                             seen.push((checked.revision, index, checked.verdict.decision));
                             i += 1;
                         }

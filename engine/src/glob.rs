@@ -115,7 +115,7 @@ impl Glob {
     pub fn is_match(&self, text: &str) -> bool {
         match self {
             Glob::Any => true,
-            Glob::Exact(exact) => &**exact == text,
+            Glob::Exact(exact) => same_bytes(exact.as_bytes(), text.as_bytes()),
             Glob::Prefix(prefix) => has_prefix(text.as_bytes(), prefix.as_bytes()),
             Glob::Suffix(suffix) => has_suffix(text.as_bytes(), suffix.as_bytes()),
             Glob::Pieces(pieces) => pieces.is_match(text.as_bytes()),
@@ -148,13 +148,57 @@ impl Pieces {
             .get(first.len()..text.len() - last.len())
             .unwrap_or_default();
         for finder in self.middle.iter() {
-            match finder.find(rest) {
+            match find_piece(finder, rest) {
                 Some(at) => rest = rest.get(at + finder.needle().len()..).unwrap_or_default(),
                 None => return false,
             }
         }
         true
     }
+}
+
+/// Below this many bytes a piece is found by trying each position (a first-byte test, then a
+/// comparison): cheaper than the vectorised searcher's setup on ARN-sized text, and still bounded
+/// (at most this many positions per piece).
+const SHORT_TEXT: usize = 128;
+
+/// The leftmost position of `finder`'s needle in `text`.
+#[inline]
+fn find_piece(finder: &memmem::Finder<'_>, text: &[u8]) -> Option<usize> {
+    if text.len() > SHORT_TEXT {
+        return finder.find(text);
+    }
+    let needle = finder.needle();
+    let first = *needle.first()?;
+    let last_start = text.len().checked_sub(needle.len())?;
+    (0..=last_start).find(|&at| {
+        text.get(at) == Some(&first)
+            && text
+                .get(at..at + needle.len())
+                .is_some_and(|here| same_bytes(here, needle))
+    })
+}
+
+/// `a == b`, inlined eight bytes at a time: the strings compared here are short, and a call to
+/// the C library's `memcmp` costs more than the comparison.
+#[inline]
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut a_words, mut b_words) = (a.chunks_exact(8), b.chunks_exact(8));
+    for (x, y) in (&mut a_words).zip(&mut b_words) {
+        let x: Option<[u8; 8]> = x.try_into().ok();
+        let y: Option<[u8; 8]> = y.try_into().ok();
+        if x != y {
+            return false;
+        }
+    }
+    a_words
+        .remainder()
+        .iter()
+        .zip(b_words.remainder())
+        .all(|(x, y)| x == y)
 }
 
 /// `text.starts_with(prefix)`, rejecting on the last byte of the prefix before comparing the
@@ -164,7 +208,12 @@ impl Pieces {
 fn has_prefix(text: &[u8], prefix: &[u8]) -> bool {
     match prefix.last() {
         None => true,
-        Some(last) => text.get(prefix.len() - 1) == Some(last) && text.starts_with(prefix),
+        Some(last) => {
+            text.get(prefix.len() - 1) == Some(last)
+                && text
+                    .get(..prefix.len())
+                    .is_some_and(|head| same_bytes(head, prefix))
+        }
     }
 }
 
@@ -176,7 +225,9 @@ fn has_suffix(text: &[u8], suffix: &[u8]) -> bool {
         Some(first) => {
             text.len() >= suffix.len()
                 && text.get(text.len() - suffix.len()) == Some(first)
-                && text.ends_with(suffix)
+                && text
+                    .get(text.len() - suffix.len()..)
+                    .is_some_and(|tail| same_bytes(tail, suffix))
         }
     }
 }
@@ -267,6 +318,36 @@ mod tests {
         assert!(matches!(Glob::new("*ab").unwrap(), Glob::Suffix(_)));
         assert!(matches!(Glob::new("a*b").unwrap(), Glob::Pieces(_)));
         assert!(matches!(Glob::new("a?b").unwrap(), Glob::Automaton(_)));
+    }
+
+    #[test]
+    fn pieces_are_found_the_same_in_short_and_long_text() {
+        // Text up to SHORT_TEXT bytes is searched position by position, longer text by memmem:
+        // the same pattern must match the same way on either side of the boundary.
+        for pad in [
+            0,
+            1,
+            60,
+            SHORT_TEXT - 20,
+            SHORT_TEXT - 19,
+            SHORT_TEXT,
+            SHORT_TEXT + 5,
+        ] {
+            let fill = "x".repeat(pad);
+            let text = format!("acs:eas:{fill}:123:service/abc");
+            assert!(m("acs:eas:*:123:*", &text), "{pad}");
+            assert!(m("acs:*:123:service/a*c", &text), "{pad}");
+            assert!(!m("acs:eas:*:124:*", &text), "{pad}");
+            assert!(
+                !m("acs:*c*:123:s*", &format!("acs:eas:{fill}:123:s")),
+                "{pad}"
+            );
+            assert!(m("*x:1*3*", &text) == (pad > 0), "{pad}");
+        }
+        assert!(same_bytes(b"0123456789abcdef0", b"0123456789abcdef0"));
+        assert!(!same_bytes(b"0123456789abcdef0", b"0123456789abcdeF0"));
+        assert!(!same_bytes(b"0123456789abcdef0", b"0123456789abcdef1"));
+        assert!(!same_bytes(b"01234567", b"0123456"));
     }
 
     #[test]

@@ -255,11 +255,23 @@ impl Context {
     }
 }
 
+/// The byte range of an ARN's fourth `:`-separated field (the account), when the ARN has at least
+/// five fields.
+fn account_field(arn: &str) -> Option<(usize, usize)> {
+    let mut colons = memchr::memchr_iter(b':', arn.as_bytes());
+    let start = colons.nth(2)? + 1;
+    let end = colons.next()?;
+    Some((start, end))
+}
+
 /// One authorization request (interfaces.md `REQUEST`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     action: String,
     resource: String,
+    /// Where the resource ARN's account field lies in `resource` (found once, when the request is
+    /// made: every check asks for it).
+    resource_account: Option<(usize, usize)>,
     principal: Option<Principal>,
     resource_group: Option<String>,
     context: Context,
@@ -277,6 +289,7 @@ impl Request {
         Ok(Request {
             action: action.to_string(),
             resource: resource.to_string(),
+            resource_account: account_field(resource),
             principal: None,
             resource_group: None,
             context: Context::default(),
@@ -329,21 +342,8 @@ impl Request {
     /// The account of the resource ARN: its fourth `:`-separated field, when the ARN has at least
     /// five fields (spec §6.2 step 4).
     pub fn resource_account(&self) -> Option<&str> {
-        // A byte loop: ARNs are short and the account is near the front.
-        let bytes = self.resource.as_bytes();
-        let mut colons = 0;
-        let mut start = 0;
-        for (i, &b) in bytes.iter().enumerate() {
-            if b == b':' {
-                colons += 1;
-                if colons == 3 {
-                    start = i + 1;
-                } else if colons == 4 {
-                    return self.resource.get(start..i);
-                }
-            }
-        }
-        None
+        let (start, end) = self.resource_account?;
+        self.resource.get(start..end)
     }
 
     /// True when the resource belongs to another account than the principal (spec §6.2 step 4):

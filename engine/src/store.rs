@@ -40,6 +40,7 @@ use crate::request::{PrincipalKind, Request};
 use crate::Outcome;
 use arc_swap::ArcSwap;
 use hashbrown::HashMap;
+use std::fmt;
 use std::sync::{Arc, Mutex};
 use thiserror::Error;
 
@@ -525,5 +526,54 @@ impl PolicyStore {
     // Hot path: guarded by the `check` benchmarks in bench/.
     pub fn check(&self, request: &Request, scratch: &mut Scratch) -> Checked {
         self.current.load().check(request, scratch)
+    }
+
+    /// A reader for one thread: it keeps the current snapshot and its own [`Scratch`], so a
+    /// check costs one atomic pointer comparison to see whether the store was swapped.
+    ///
+    /// ```
+    /// use ramjet_engine::bundle::Bundle;
+    /// use ramjet_engine::store::PolicyStore;
+    /// use ramjet_engine::{Decision, Request};
+    ///
+    /// let store = PolicyStore::new(&Bundle::default()).unwrap();
+    /// let mut reader = store.reader();
+    /// let request = Request::new("eas:ListServices", "*").unwrap();
+    /// assert_eq!(reader.check(&request).verdict.decision, Decision::ImplicitDeny);
+    /// ```
+    pub fn reader(&self) -> StoreReader<'_> {
+        StoreReader {
+            cache: arc_swap::Cache::new(&self.current),
+            scratch: Scratch::default(),
+        }
+    }
+}
+
+/// One thread's handle on a [`PolicyStore`] (see [`PolicyStore::reader`]). A swap is seen by
+/// the next check; a snapshot stays alive while a reader still holds it, until that reader's next
+/// check.
+pub struct StoreReader<'s> {
+    cache: arc_swap::Cache<&'s ArcSwap<Snapshot>, Arc<Snapshot>>,
+    scratch: Scratch,
+}
+
+impl StoreReader<'_> {
+    /// Decides `request` on the store's current snapshot.
+    // Hot path: guarded by the `check` benchmarks in bench/.
+    pub fn check(&mut self, request: &Request) -> Checked {
+        let StoreReader { cache, scratch } = self;
+        cache.load().check(request, scratch)
+    }
+
+    /// Decides `request` with its determining statements, on the current snapshot.
+    pub fn outcome(&mut self, request: &Request) -> Outcome {
+        let StoreReader { cache, scratch } = self;
+        cache.load().outcome(request, scratch)
+    }
+}
+
+impl fmt::Debug for StoreReader<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreReader").finish_non_exhaustive()
     }
 }
