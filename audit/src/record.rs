@@ -4,8 +4,9 @@
 //! event or an unmappable one with the reason.
 
 use crate::mapping::{fill, Mapping};
+use ramjet_engine::request::MAX_REQUEST_STRING_CHARS;
 use ramjet_engine::value::{parse_instant, parse_request_address};
-use ramjet_engine::{Context, Principal, PrincipalKind, Request};
+use ramjet_engine::{Context, Principal, PrincipalKind, Request, RequestError};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -306,6 +307,12 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
         return unmapped(format!("{kind} userIdentity without accountId"));
     };
     let user = identity.user_name.get();
+    let too_long = |s: &str| s.len() > MAX_REQUEST_STRING_CHARS;
+    if too_long(account) || user.is_some_and(too_long) {
+        return unmapped(format!(
+            "userIdentity accountId or userName over {MAX_REQUEST_STRING_CHARS} bytes"
+        ));
+    }
     let principal_kind = match kind.to_ascii_lowercase().as_str() {
         "root-account" => PrincipalKind::RootAccount {
             account: account.to_string(),
@@ -344,9 +351,13 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
         Ok(request) => request,
         Err(e) => return unmapped(e.to_string()),
     };
+    let context = match context(record, identity) {
+        Ok(context) => context,
+        Err(e) => return unmapped(e.to_string()),
+    };
     request = request
         .with_principal(Principal::new(principal_kind))
-        .with_context(context(record, identity));
+        .with_context(context);
     Classified::Request(Box::new(request), facts)
 }
 
@@ -441,11 +452,16 @@ fn resource_arn(
     (!id.is_empty()).then(|| fill(template, region, owner, id))
 }
 
-fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Context {
+/// The context keys the record carries. A value the engine refuses (over
+/// `MAX_REQUEST_STRING_CHARS`) is an error: leaving the key out would change what conditions see.
+fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Result<Context, RequestError> {
     let mut context = Context::default();
+    let mut refused = None;
     let mut put = |key: &'static str, value: Option<&str>| {
         if let Some(value) = value {
-            let _ = context.insert_static(key, vec![value.to_string()]);
+            if let Err(error) = context.insert_static(key, vec![value.to_string()]) {
+                refused.get_or_insert(error);
+            }
         }
     };
     let time = record.event_time.get().map(normalise_time);
@@ -488,7 +504,10 @@ fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Context {
     put("acs:SourceVpc", record.vpc_id.get());
     put("acs:AccessId", identity.access_key_id.get());
     put("acs:UserAgent", record.user_agent.get());
-    context
+    match refused {
+        Some(error) => Err(error),
+        None => Ok(context),
+    }
 }
 
 #[cfg(test)]

@@ -264,3 +264,29 @@ fn audit_decides_as_the_reference_interpreter() {
         "{stats:?}"
     );
 }
+
+#[test]
+fn request_strings_over_the_cap_make_the_record_unmapped_with_the_reason() {
+    let agent = "x".repeat(10_000);
+    let long_agent = ALICE.replace(
+        "\"sourceIpAddress\"",
+        &format!("\"userAgent\": \"{agent}\", \"sourceIpAddress\""),
+    );
+    let long_user = ALICE.replace("\"alice\"", &format!("\"{agent}\""));
+    let stats = run(&[scratch_file(
+        "long-strings.jsonl",
+        &jsonl(&[ALICE, &long_agent, &long_user]),
+    )]);
+    assert_eq!((stats.events, stats.evaluated, stats.unmapped), (3, 1, 2));
+    let reasons: Vec<&String> = stats.unmapped_reasons.keys().collect();
+    assert!(
+        reasons
+            .iter()
+            .any(|r| r.contains("context value has 10000 characters")),
+        "{reasons:?}"
+    );
+    assert!(
+        reasons.iter().any(|r| r.contains("userName over 8192")),
+        "{reasons:?}"
+    );
+}

@@ -4,6 +4,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, JsonPath};
 use crate::json::{self, Json, Members};
 use crate::policy::describe;
+use ramjet_engine::request::MAX_REQUEST_STRING_CHARS;
 use ramjet_engine::{Context, Principal, PrincipalKind, Request, RequestError};
 
 /// Reads a request file.
@@ -56,6 +57,16 @@ fn string_member<'a>(
     diagnostics: &mut Diagnostics,
 ) -> Option<&'a str> {
     match value {
+        Json::String(s) if s.chars().count() > MAX_REQUEST_STRING_CHARS => {
+            diagnostics.error(
+                path,
+                format!(
+                    "a string of {} characters is over the limit of {MAX_REQUEST_STRING_CHARS}",
+                    s.chars().count()
+                ),
+            );
+            None
+        }
         Json::String(s) => Some(s),
         Json::Null => {
             diagnostics.error(path, "null is not allowed; leave the member out instead");
@@ -99,7 +110,7 @@ pub(crate) fn read_request(
     let (action, resource) = (action?, resource?);
     let mut request = match Request::new(action, resource) {
         Ok(request) => request,
-        Err(error @ RequestError::EmptyResource) => {
+        Err(error @ (RequestError::EmptyResource | RequestError::TooLong("resource", _))) => {
             diagnostics.error(&members.path_of("resource"), error.to_string());
             return None;
         }

@@ -83,11 +83,11 @@ fn errors_of(doc: &str) -> Vec<String> {
 // Nasty inputs the generators make, with the right answers.
 
 /// `*a*a*a*a*a*b` against a long run of `a`s (the backtracking blow-up of other IAM engines,
-/// spec §3.6), and a `?` pattern at the 8,192-character cap, which is too large for the
-/// automaton and falls back to the state simulation.
+/// spec §3.6), at the request-string cap, and `?` patterns too large for the automaton, which
+/// fall back to matching piece by piece.
 #[test]
 fn hostile_wildcards_answer_alike_and_at_once() {
-    let run = "a".repeat(100_000);
+    let run = "a".repeat(8_000);
     let statement = r#"{"Effect": "Allow", "Action": "*", "Resource": "acs:*a*a*a*a*a*b"}"#;
     let miss = format!("acs:{run}");
     let hit = format!("acs:{run}b");
@@ -116,6 +116,86 @@ fn hostile_wildcards_answer_alike_and_at_once() {
         decide(&scenario(&statement, "a:b", &short, "{}")),
         Decision::ImplicitDeny
     );
+
+    // The worst case the caps allow: a 1,000-star pattern of 8,191 characters whose pieces
+    // almost fit everywhere, against an 8,192-character resource of the same letter.
+    let pattern = format!("{}b", "a?*".repeat(2_730));
+    let statement = format!(
+        r#"{{"Effect": "Allow", "Action": "*", "Resource": {}}}"#,
+        q(&pattern)
+    );
+    let resource = "a".repeat(8_192);
+    within(
+        Duration::from_secs(10),
+        "an 8,191-character ? pattern against an 8,192-character resource",
+        move || {
+            assert_eq!(
+                decide(&scenario(&statement, "a:b", &resource, "{}")),
+                Decision::ImplicitDeny
+            );
+        },
+    );
+}
+
+/// A 1,000-star pattern against a 1 MB ARN once took 13.5 s per check (the `?` fallback is
+/// O(pattern × text)). Request strings are now capped like policy strings (8,192 characters):
+/// a longer action, resource, context value or principal field is refused with its path, by the
+/// file readers and by the engine's own constructors.
+#[test]
+fn request_strings_over_the_cap_are_refused_with_their_path() {
+    use ramjet_engine::request::MAX_REQUEST_STRING_CHARS;
+    use ramjet_engine::{Context, RequestError};
+    let huge = "a".repeat(1 << 20);
+    let allow = r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#;
+    let cases = [
+        (
+            scenario(allow, "a:b", &format!("acs:{huge}"), "{}"),
+            "request.resource",
+        ),
+        (
+            scenario(allow, &format!("a:{huge}"), "acs:x", "{}"),
+            "request.action",
+        ),
+        (
+            scenario(
+                allow,
+                "a:b",
+                "acs:x",
+                &format!(r#"{{"acs:UserAgent": {}}}"#, q(&huge)),
+            ),
+            "request.context.acs:UserAgent",
+        ),
+        (
+            scenario(allow, "a:b", "acs:x", "{}").replace("\"alice\"", &q(&huge)),
+            "request.principal.name",
+        ),
+    ];
+    for (text, path) in cases {
+        let errors = match parse_scenario(text.as_bytes()) {
+            Ok(_) => panic!("{path}: a 1 MB string was accepted"),
+            Err(errors) => errors,
+        };
+        let error = errors
+            .iter()
+            .find(|e| e.location == path)
+            .unwrap_or_else(|| panic!("no error at {path}: {errors:?}"));
+        assert!(
+            error.message.contains("over the limit of 8192"),
+            "{path}: {}",
+            error.message
+        );
+    }
+    let at_cap = "a".repeat(MAX_REQUEST_STRING_CHARS - 4);
+    assert!(Request::new("a:b", &format!("acs:{at_cap}")).is_ok());
+    assert_eq!(
+        Request::new("a:b", &format!("acs:{huge}")),
+        Err(RequestError::TooLong("resource", huge.len() + 4))
+    );
+    let mut context = Context::default();
+    assert!(matches!(
+        context.insert("k", vec![huge.clone()]),
+        Err(RequestError::TooLong("context value", _))
+    ));
 }
 
 /// Actions compare ASCII case-insensitively and resources case-sensitively (spec §2.2, §3.3):
@@ -496,13 +576,14 @@ fn many_condition_keys_are_read_in_linear_time() {
     );
 }
 
-/// Not fixed yet. Compiling the action index does quadratic work in the number of distinct
-/// wildcard patterns: each general pattern is looked up in a list of the earlier ones
-/// (`action_index::push_general`), and each literal action is matched against every global
-/// pattern (`ActionIndexBuilder::build`). 40,000 statements, half `s<i>:x` and half `*<i>:x`,
-/// took 3.8 s to compile (release build); 100,000, the statement cap, take about 25 s.
+/// Found by the `compile_policy` target's slow units. Compiling the action index did quadratic
+/// work in the number of distinct wildcard patterns: each general pattern was looked up in a list
+/// of the earlier ones, and each literal action was matched against every global pattern to
+/// complete its candidate list. 40,000 statements, half `s<i>:x` and half `*<i>:x`, took 3.8 s to
+/// compile (release build); 100,000, the statement cap, about 25 s. Now the patterns are kept in
+/// a hash map and the completion is skipped past a budget of glob matches
+/// (`action_index::COMPLETION_BUDGET`), so compiling is linear.
 #[test]
-#[ignore = "bug: compiling n distinct wildcard action patterns costs O(n^2) (engine/src/action_index.rs push_general, build)"]
 fn many_action_patterns_compile_in_linear_time() {
     use ramjet_engine::policy::{Effect, PatternList, Statement};
     let statements = (0..40_000)

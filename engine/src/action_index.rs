@@ -24,7 +24,35 @@ pub type StatementIds = Box<[u32]>;
 struct ServiceBuilder {
     any: Vec<u32>,
     prefixes: HashMap<Box<str>, Vec<u32>>,
-    general: Vec<(String, Vec<u32>)>,
+    general: GeneralPatterns,
+}
+
+/// Wildcard patterns that need a compiled glob, each once, in the order first seen, with the
+/// statements that name it.
+#[derive(Debug, Default)]
+struct GeneralPatterns {
+    position: HashMap<Box<str>, usize>,
+    list: Vec<(Box<str>, Vec<u32>)>,
+}
+
+impl GeneralPatterns {
+    fn push(&mut self, pattern: &str, statement: u32) {
+        match self.position.get(pattern) {
+            Some(&at) => {
+                if let Some((_, ids)) = self.list.get_mut(at) {
+                    ids.push(statement);
+                }
+            }
+            None => {
+                self.position.insert(pattern.into(), self.list.len());
+                self.list.push((pattern.into(), vec![statement]));
+            }
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.list.len()
+    }
 }
 
 /// Collects patterns, then [`ActionIndexBuilder::build`]s the index.
@@ -33,19 +61,19 @@ pub struct ActionIndexBuilder {
     exact: HashMap<Box<str>, Vec<u32>>,
     services: HashMap<Box<str>, ServiceBuilder>,
     everywhere: Vec<u32>,
-    global: Vec<(String, Vec<u32>)>,
+    global: GeneralPatterns,
 }
 
 fn has_wildcard(text: &str) -> bool {
     text.contains(['*', '?'])
 }
 
-fn push_general(list: &mut Vec<(String, Vec<u32>)>, pattern: &str, statement: u32) {
-    match list.iter_mut().find(|(p, _)| p == pattern) {
-        Some((_, ids)) => ids.push(statement),
-        None => list.push((pattern.to_string(), vec![statement])),
-    }
-}
+/// How many (literal action, wildcard pattern) pairs [`ActionIndexBuilder::build`] matches to
+/// complete each literal action's candidate list. Real policies need far fewer (thousands of
+/// literal actions × hundreds of wildcards); past it, literal actions keep only their own
+/// statements and requests also consult the wildcard patterns, so compiling stays linear in the
+/// number of patterns whatever a policy holds.
+const COMPLETION_BUDGET: usize = 4_000_000;
 
 impl ActionIndexBuilder {
     /// Adds one `Action` / `NotAction` pattern of `statement`.
@@ -57,11 +85,11 @@ impl ActionIndexBuilder {
         }
         let Some((service, name)) = pattern.split_once(':') else {
             // Not a valid policy action (validated away); matched literally as a whole.
-            push_general(&mut self.global, &pattern, statement);
+            self.global.push(&pattern, statement);
             return;
         };
         if has_wildcard(service) {
-            push_general(&mut self.global, &pattern, statement);
+            self.global.push(&pattern, statement);
             return;
         }
         if !has_wildcard(name) {
@@ -82,20 +110,32 @@ impl ActionIndexBuilder {
                 .or_default()
                 .push(statement);
         } else {
-            push_general(&mut bucket.general, name, statement);
+            bucket.general.push(name, statement);
         }
     }
 
     /// Compiles the collected patterns. Every action named literally by some pattern gets its
     /// complete candidate list (its exact statements and every wildcard that matches it, sorted
-    /// and without repeats), so a request for such an action costs one hash lookup.
+    /// and without repeats), so a request for such an action costs one hash lookup, unless that
+    /// would take more than [`COMPLETION_BUDGET`] glob matches.
     pub fn build(self) -> Result<ActionIndex, GlobError> {
         let compile =
-            |list: Vec<(String, Vec<u32>)>| -> Result<Box<[(Glob, StatementIds)]>, GlobError> {
-                list.into_iter()
+            |patterns: GeneralPatterns| -> Result<Box<[(Glob, StatementIds)]>, GlobError> {
+                patterns
+                    .list
+                    .into_iter()
                     .map(|(p, ids)| Ok((Glob::new(&p)?, ids.into())))
                     .collect()
             };
+        // The glob matches completing every literal action would take: each is matched against
+        // the global patterns and its own service's general ones.
+        let completion_cost = self.exact.keys().fold(0usize, |cost, action| {
+            let service_general = action
+                .split_once(':')
+                .and_then(|(service, _)| self.services.get(service))
+                .map_or(0, |bucket| bucket.general.len());
+            cost.saturating_add(self.global.len() + service_general)
+        });
         let mut services = HashMap::with_capacity(self.services.len());
         for (service, bucket) in self.services {
             let mut prefix_lengths: Vec<usize> = bucket.prefixes.keys().map(|p| p.len()).collect();
@@ -117,13 +157,16 @@ impl ActionIndexBuilder {
         }
         let mut index = ActionIndex {
             exact: HashMap::new(),
+            exact_complete: completion_cost <= COMPLETION_BUDGET,
             services,
             everywhere: self.everywhere.into(),
             global: compile(self.global)?,
         };
         let mut exact = HashMap::with_capacity(self.exact.len());
         for (action, mut ids) in self.exact {
-            index.for_each_wildcard_match(&action, |more| ids.extend_from_slice(more));
+            if index.exact_complete {
+                index.for_each_wildcard_match(&action, |more| ids.extend_from_slice(more));
+            }
             ids.sort_unstable();
             ids.dedup();
             exact.insert(action, ids.into());
@@ -145,6 +188,9 @@ struct ServiceActions {
 #[derive(Debug, Default)]
 pub struct ActionIndex {
     exact: HashMap<Box<str>, StatementIds>,
+    /// Whether `exact` lists include every wildcard statement matching their action (see
+    /// [`COMPLETION_BUDGET`]).
+    exact_complete: bool,
     services: HashMap<Box<str>, ServiceActions>,
     everywhere: StatementIds,
     global: Box<[(Glob, StatementIds)]>,
@@ -157,7 +203,11 @@ impl ActionIndex {
     pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
         match self.exact.get(action) {
             // Named literally somewhere: the list is complete.
-            Some(ids) => visit(ids),
+            Some(ids) if self.exact_complete => visit(ids),
+            Some(ids) => {
+                visit(ids);
+                self.for_each_wildcard_match(action, visit);
+            }
             None => self.for_each_wildcard_match(action, visit),
         }
     }
@@ -199,6 +249,32 @@ impl ActionIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn past_the_completion_budget_literal_actions_still_find_their_wildcards() {
+        let mut patterns: Vec<String> = (0..2_100).map(|i| format!("s:a{i}")).collect();
+        patterns.extend((0..2_000).map(|i| format!("*:a{i}*")));
+        patterns.extend(["s:a1?".to_string(), "s:*".to_string(), "S:A12".to_string()]);
+        let mut builder = ActionIndexBuilder::default();
+        for (i, p) in patterns.iter().enumerate() {
+            builder.add(p, i as u32);
+        }
+        let index = builder.build().unwrap();
+        assert!(!index.exact_complete, "the test must exceed the budget");
+        for action in ["s:a12", "s:a1999", "s:a2050", "t:a7x", "s:zz"] {
+            let mut found = Vec::new();
+            index.for_each_match(action, |ids| found.extend_from_slice(ids));
+            found.sort_unstable();
+            found.dedup();
+            let expected: Vec<u32> = patterns
+                .iter()
+                .enumerate()
+                .filter(|(_, p)| Glob::new(&p.to_ascii_lowercase()).unwrap().is_match(action))
+                .map(|(i, _)| i as u32)
+                .collect();
+            assert_eq!(found, expected, "{action}");
+        }
+    }
 
     fn matches(patterns: &[&str], action: &str) -> Vec<u32> {
         let mut builder = ActionIndexBuilder::default();

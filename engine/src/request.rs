@@ -20,6 +20,26 @@ pub enum RequestError {
     /// The resource is the empty string.
     #[error("the resource is empty; use \"*\" for actions without resource-level authorization")]
     EmptyResource,
+    /// A string of the request is longer than [`MAX_REQUEST_STRING_CHARS`].
+    #[error("the {0} has {1} characters, over the limit of {MAX_REQUEST_STRING_CHARS}")]
+    TooLong(&'static str, usize),
+}
+
+/// The longest action, resource or context value a request may carry, in characters: the same
+/// cap as a policy's strings. Real ones are far shorter (an OSS object ARN is under 1,100), and
+/// the cap bounds what matching a hostile pattern against them can cost.
+pub const MAX_REQUEST_STRING_CHARS: usize = 8_192;
+
+/// Fails when `text` is over [`MAX_REQUEST_STRING_CHARS`] characters.
+fn check_length(what: &'static str, text: &str) -> Result<(), RequestError> {
+    // Bytes bound characters from above: count only strings that might be over.
+    if text.len() > MAX_REQUEST_STRING_CHARS {
+        let chars = text.chars().count();
+        if chars > MAX_REQUEST_STRING_CHARS {
+            return Err(RequestError::TooLong(what, chars));
+        }
+    }
+    Ok(())
 }
 
 /// Checks a request action: exactly one `:`, a non-empty service and name, no `*`, `?`, white
@@ -205,6 +225,10 @@ impl Context {
         if key.is_empty() {
             return Err(RequestError::EmptyContextKey);
         }
+        check_length("context key", &key)?;
+        for value in &values {
+            check_length("context value", value)?;
+        }
         if self.position(&key).is_some() {
             return Err(RequestError::DuplicateContextKey(key.into_owned()));
         }
@@ -280,12 +304,15 @@ pub struct Request {
 impl Request {
     /// A request for `action` on `resource` (`"*"` for actions without resource-level
     /// authorization), with no principal, resource group or context yet. Fails when the action is
-    /// not `service:Name` (spec §2.4).
+    /// not `service:Name` (spec §2.4), the resource is empty, or either is over
+    /// [`MAX_REQUEST_STRING_CHARS`].
     pub fn new(action: &str, resource: &str) -> Result<Self, RequestError> {
+        check_length("action", action)?;
         check_action(action)?;
         if resource.is_empty() {
             return Err(RequestError::EmptyResource);
         }
+        check_length("resource", resource)?;
         Ok(Request {
             action: action.to_string(),
             resource: resource.to_string(),
