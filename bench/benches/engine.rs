@@ -4,12 +4,17 @@
 //!   the limit baseline (hash the action, one pass over the ARN);
 //! - `store_size/*`: the same check as the principal's policies grow with statements that cannot
 //!   match, 100 to 100,000;
+//! - `pattern_kind/*`: one check on 100 statements all of one kind (exact, prefix, general
+//!   wildcard, NotAction, conditions);
 //! - `batch/*`: 1M requests on 1 and 2 threads;
-//! - `compile/*`: compiling 10,000 and 100,000 statements.
+//! - `compile/*`: compiling 10,000 and 100,000 statements;
+//! - `parse_compile/*`: reading the policy documents (JSON text) and compiling, 100 to 10,000
+//!   statements.
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
-use ramjet_bench::{limit_baseline, workload, ACCOUNT};
+use ramjet_bench::{kind_workload, limit_baseline, workload, PatternKind, ACCOUNT};
 use ramjet_compiler::reference;
+use ramjet_compiler::{parse_policy, PolicyKind};
 use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::store::{PolicyStore, Snapshot};
 use ramjet_engine::{batch, Request};
@@ -77,6 +82,54 @@ fn store_size(c: &mut Criterion) {
     group.finish();
 }
 
+fn pattern_kinds(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pattern_kind");
+    for kind in PatternKind::ALL {
+        let w = kind_workload(kind, 100, 1024, 11);
+        let store = PolicyStore::new(&w.bundle).expect("compiles");
+        let mut reader = store.reader();
+        let mut i = 0;
+        group.bench_function(kind.name(), |b| {
+            b.iter(|| {
+                i = (i + 1) % w.requests.len();
+                black_box(reader.check(&w.requests[i]))
+            })
+        });
+    }
+    group.finish();
+}
+
+/// Reading the JSON documents and compiling them: what a gateway pays when policies change.
+fn parse_and_compile(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parse_compile");
+    group.sample_size(10);
+    for statements in [100usize, 1_000, 10_000] {
+        let w = workload(10, statements / 10, 0, 1, 7);
+        let texts: Vec<(String, String)> = w
+            .documents
+            .iter()
+            .map(|(name, document)| (name.clone(), document.to_string()))
+            .collect();
+        group.throughput(Throughput::Elements(statements as u64));
+        group.bench_function(format!("{statements}_statements"), |b| {
+            b.iter(|| {
+                let mut bundle = w.bundle.clone();
+                for (name, text) in &texts {
+                    let parsed = parse_policy(text.as_bytes(), PolicyKind::Identity)
+                        .expect("workload policies are valid");
+                    bundle.policies.insert(name.clone(), parsed.policy);
+                }
+                black_box(
+                    Snapshot::compile(&bundle, 1)
+                        .expect("compiles")
+                        .statement_count(),
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
 fn batches(c: &mut Criterion) {
     let w = workload(10, 10, 0, 1024, 7);
     let store = PolicyStore::new(&w.bundle).expect("compiles");
@@ -120,5 +173,13 @@ fn compile(c: &mut Criterion) {
     let _ = ACCOUNT;
 }
 
-criterion_group!(benches, check, store_size, batches, compile);
+criterion_group!(
+    benches,
+    check,
+    store_size,
+    pattern_kinds,
+    batches,
+    compile,
+    parse_and_compile
+);
 criterion_main!(benches);

@@ -1,6 +1,8 @@
 //! Per-call latency of one check (criterion reports means of batches; a gateway cares about the
 //! tail): times each of 1,000,000 checks and prints the median, p90, p99 and p99.9, for the
-//! compiled engine and, over fewer calls, the reference interpreter.
+//! compiled engine (through `PolicyStore::check`, through a `StoreReader`, and through a
+//! `StoreReader` while another thread swaps snapshots as fast as it can compile them) and, over
+//! fewer calls, the reference interpreter.
 //!
 //! `cargo bench -p ramjet-bench --bench latency` (add `-- --compiled-only` to skip the reference)
 
@@ -9,6 +11,7 @@ use ramjet_compiler::reference;
 use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::store::PolicyStore;
 use std::hint::black_box;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 fn percentiles(mut nanos: Vec<u64>) -> String {
@@ -44,6 +47,44 @@ fn main() {
         compiled.push(start.elapsed().as_nanos() as u64);
     }
     println!("compiled check:   {}", percentiles(compiled));
+    let mut reader = store.reader();
+    let mut through_reader = Vec::with_capacity(1_000_000);
+    for i in 0..1_000_000 {
+        let request = &w.requests[i % w.requests.len()];
+        let start = Instant::now();
+        black_box(reader.check(request));
+        through_reader.push(start.elapsed().as_nanos() as u64);
+    }
+    println!("StoreReader check: {}", percentiles(through_reader));
+
+    // The same reader while another thread swaps in a new compiled snapshot as fast as it can
+    // (the 100-statement bundle and a second one, alternately).
+    let other = workload(10, 10, 0, 1, 8).bundle;
+    let done = AtomicBool::new(false);
+    let (swapping, swaps) = std::thread::scope(|scope| {
+        let swapper = scope.spawn(|| {
+            let mut swaps = 0u64;
+            while !done.load(Ordering::Relaxed) {
+                let bundle = if swaps % 2 == 0 { &other } else { &w.bundle };
+                store.swap(bundle).expect("compiles");
+                swaps += 1;
+            }
+            swaps
+        });
+        let mut swapping = Vec::with_capacity(1_000_000);
+        for i in 0..1_000_000 {
+            let request = &w.requests[i % w.requests.len()];
+            let start = Instant::now();
+            black_box(reader.check(request));
+            swapping.push(start.elapsed().as_nanos() as u64);
+        }
+        done.store(true, Ordering::Relaxed);
+        (swapping, swapper.join().unwrap_or(0))
+    });
+    println!(
+        "StoreReader check while swapping: {} ({swaps} swaps)",
+        percentiles(swapping)
+    );
     if std::env::args().any(|a| a == "--compiled-only") {
         return;
     }

@@ -157,24 +157,35 @@ pub fn workload(
 ) -> Workload {
     let mut rng = fastrand::Rng::with_seed(seed);
     let actions = catalog_actions();
-    let mut bundle = Bundle::default();
-    let mut names = Vec::new();
     let mut documents = Vec::new();
     for p in 0..policies {
-        let name = format!("Eas{p:02}");
         let statements = (0..statements_per_policy)
             .map(|_| statement(&mut rng, &actions))
             .collect();
-        documents.push((name.clone(), document(statements)));
-        names.push(name);
+        documents.push((format!("Eas{p:02}"), document(statements)));
     }
     if filler > 0 {
         documents.push((
             "Filler".into(),
             document((0..filler).map(filler_statement).collect()),
         ));
-        names.push("Filler".into());
     }
+    let requests = (0..requests)
+        .map(|_| {
+            let action = actions[rng.usize(0..actions.len())].clone();
+            request(&mut rng, &action)
+        })
+        .collect();
+    assemble(documents, requests, policies * statements_per_policy)
+}
+
+/// One user with `documents` as its policies, and `requests`.
+fn assemble(
+    documents: Vec<(String, Value)>,
+    requests: Vec<Request>,
+    principal_statements: usize,
+) -> Workload {
+    let mut bundle = Bundle::default();
     for (name, document) in &documents {
         bundle
             .policies
@@ -184,23 +195,124 @@ pub fn workload(
     account.users.insert(
         USER.into(),
         User {
-            policies: names,
+            policies: documents.iter().map(|(name, _)| name.clone()).collect(),
             groups: vec![],
         },
     );
     bundle.accounts.insert(ACCOUNT.into(), account);
+    Workload {
+        bundle,
+        requests,
+        principal_statements,
+        documents,
+    }
+}
+
+/// The shape of every statement of a [`kind_workload`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PatternKind {
+    /// 8–16 literal actions on one literal service ARN.
+    Exact,
+    /// Action prefixes (`eas:Describe*`) on ARN prefixes (`acs:eas:*:<uid>:service/svc-1*`).
+    Prefix,
+    /// General wildcards: `eas:*Service*`, `eas:?etService`, `acs:eas:*:<uid>:service/*-1?`.
+    Wildcard,
+    /// `NotAction` lists (everything but some deletes and stops): Allows on `*`, Denies on one
+    /// service.
+    NotAction,
+    /// Literal actions on `*` under one or two conditions (IP, tags, time, transport, user
+    /// agent, numbers).
+    Conditions,
+}
+
+impl PatternKind {
+    /// Every kind, in table order.
+    pub const ALL: [PatternKind; 5] = [
+        PatternKind::Exact,
+        PatternKind::Prefix,
+        PatternKind::Wildcard,
+        PatternKind::NotAction,
+        PatternKind::Conditions,
+    ];
+
+    /// The kind's name in benchmark ids.
+    pub fn name(self) -> &'static str {
+        match self {
+            PatternKind::Exact => "exact",
+            PatternKind::Prefix => "prefix",
+            PatternKind::Wildcard => "wildcard",
+            PatternKind::NotAction => "not_action",
+            PatternKind::Conditions => "conditions",
+        }
+    }
+
+    fn statement(self, rng: &mut fastrand::Rng, actions: &[String]) -> Value {
+        let pick = |rng: &mut fastrand::Rng| actions[rng.usize(0..actions.len())].clone();
+        let exact: Vec<String> = (0..rng.usize(2..5)).map(|_| pick(rng)).collect();
+        let effect = if rng.u8(0..10) == 0 { "Deny" } else { "Allow" };
+        match self {
+            PatternKind::Exact => {
+                let many: Vec<String> = (0..rng.usize(8..17)).map(|_| pick(rng)).collect();
+                json!({"Effect": effect, "Action": many,
+                    "Resource": format!("acs:eas:cn-hangzhou:{ACCOUNT}:service/prod-{}", rng.u8(0..10))})
+            }
+            PatternKind::Prefix => {
+                let verbs = [
+                    "Describe", "List", "Create", "Update", "Get", "Delete", "Start", "Stop",
+                ];
+                json!({"Effect": effect, "Action": format!("eas:{}*", verbs[rng.usize(0..verbs.len())]),
+                    "Resource": format!("acs:eas:*:{ACCOUNT}:service/svc-{}*", rng.u8(0..10))})
+            }
+            PatternKind::Wildcard => {
+                let patterns = [
+                    "eas:*Service*",
+                    "eas:?etService",
+                    "eas:*Group",
+                    "eas:Describe*Task*",
+                    "eas:*Instance?",
+                ];
+                json!({"Effect": effect, "Action": patterns[rng.usize(0..patterns.len())],
+                    "Resource": format!("acs:eas:*:{ACCOUNT}:service/*-{}?", rng.u8(0..10))})
+            }
+            PatternKind::NotAction => {
+                // An Allow of everything but a few actions; a Deny of everything but a few, on
+                // one service.
+                let resource = if effect == "Deny" {
+                    format!("acs:eas:*:{ACCOUNT}:service/prod-{}", rng.u8(0..10))
+                } else {
+                    "*".to_string()
+                };
+                json!({"Effect": effect, "NotAction": [
+                    format!("eas:Delete{}*", ["S", "G", "R", "T"][rng.usize(0..4)]), "eas:Stop*", pick(rng)],
+                    "Resource": resource})
+            }
+            PatternKind::Conditions => json!({"Effect": effect, "Action": exact, "Resource": "*",
+                "Condition": condition(rng)}),
+        }
+    }
+}
+
+/// A user with 10 policies of `statements / 10` statements all of one [`PatternKind`], and
+/// `requests` requests (as [`workload`]'s).
+pub fn kind_workload(kind: PatternKind, statements: usize, requests: usize, seed: u64) -> Workload {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let actions = catalog_actions();
+    let per_policy = statements.div_ceil(10);
+    let documents = (0..10)
+        .map(|p| {
+            let statements = (0..per_policy)
+                .map(|_| kind.statement(&mut rng, &actions))
+                .collect();
+            (format!("{}{p:02}", kind.name()), document(statements))
+        })
+        .collect();
     let requests = (0..requests)
         .map(|_| {
             let action = actions[rng.usize(0..actions.len())].clone();
             request(&mut rng, &action)
         })
         .collect();
-    Workload {
-        bundle,
-        requests,
-        principal_statements: policies * statements_per_policy,
-        documents,
-    }
+    assemble(documents, requests, per_policy * 10)
 }
 
 /// The unavoidable work of any engine for a request: hash the action once and pass over the ARN

@@ -43,3 +43,29 @@ fn large_bundles_compile() {
         2_000
     );
 }
+
+#[test]
+fn pattern_kind_workloads_mix_decisions_and_engines_agree() {
+    use ramjet_bench::{kind_workload, PatternKind};
+    for kind in PatternKind::ALL {
+        let w = kind_workload(kind, 100, 512, 11);
+        assert_eq!(w.principal_statements, 100);
+        let snapshot = Snapshot::compile(&w.bundle, 1).unwrap();
+        let mut scratch = Scratch::default();
+        let mut counts = [0usize; 3];
+        for request in &w.requests {
+            let compiled = snapshot.outcome(request, &mut scratch);
+            let expected =
+                reference::evaluate(&reference::bundle_policies(&w.bundle, request), request);
+            assert_eq!(compiled.decision, expected.decision, "{kind:?}");
+            counts[match compiled.decision {
+                Decision::Allow => 0,
+                Decision::ExplicitDeny => 1,
+                Decision::ImplicitDeny => 2,
+            }] += 1;
+        }
+        eprintln!("{kind:?}: allow / explicit deny / implicit deny: {counts:?}");
+        assert!(counts[0] > 25, "{kind:?}: {counts:?}");
+        assert!(counts[1] + counts[2] > 25, "{kind:?}: {counts:?}");
+    }
+}

@@ -178,3 +178,16 @@ fn batches_keep_order_and_use_one_revision_per_chunk() {
         assert_eq!(checked.revision, 1);
     }
 }
+
+#[test]
+fn the_writer_not_a_reader_frees_a_replaced_snapshot() {
+    let store = PolicyStore::new(&bundle(0)).unwrap();
+    let first = store.snapshot();
+    store.swap(&bundle(1)).unwrap();
+    // Held by this test and kept by the store until the next swap, so that a reader's next
+    // check does not pay for freeing it.
+    assert_eq!(std::sync::Arc::strong_count(&first), 2);
+    store.swap(&bundle(2)).unwrap();
+    assert_eq!(std::sync::Arc::strong_count(&first), 1);
+    assert_eq!(store.snapshot().revision(), 3);
+}

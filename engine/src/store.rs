@@ -491,7 +491,17 @@ fn role_of_arn(arn: &str) -> Option<(&str, &str)> {
 pub struct PolicyStore {
     current: ArcSwap<Snapshot>,
     /// Serialises writers so revisions are installed in order.
-    writer: Mutex<u64>,
+    writer: Mutex<Writer>,
+}
+
+/// The writers' side of a [`PolicyStore`].
+#[derive(Debug)]
+struct Writer {
+    revision: u64,
+    /// The snapshot the last swap replaced. Readers let go of it at their next check; keeping it
+    /// until the next swap means the writer, not a reader in the middle of a request, usually
+    /// pays for freeing it (a compiled snapshot is many allocations).
+    retired: Option<Arc<Snapshot>>,
 }
 
 impl PolicyStore {
@@ -500,21 +510,26 @@ impl PolicyStore {
         let snapshot = Snapshot::compile(bundle, 1)?;
         Ok(PolicyStore {
             current: ArcSwap::from_pointee(snapshot),
-            writer: Mutex::new(1),
+            writer: Mutex::new(Writer {
+                revision: 1,
+                retired: None,
+            }),
         })
     }
 
     /// Compiles `bundle` and, if it compiles, installs it as the next revision, which it
     /// returns. On error the current snapshot stays in place.
     pub fn swap(&self, bundle: &Bundle) -> Result<u64, CompileError> {
-        let mut revision = self
+        let mut writer = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let snapshot = Snapshot::compile(bundle, *revision + 1)?;
-        *revision += 1;
-        self.current.store(Arc::new(snapshot));
-        Ok(*revision)
+        let snapshot = Snapshot::compile(bundle, writer.revision + 1)?;
+        writer.revision += 1;
+        let replaced = self.current.swap(Arc::new(snapshot));
+        // Frees the snapshot retired by the swap before, unless a reader still holds it.
+        writer.retired = Some(replaced);
+        Ok(writer.revision)
     }
 
     /// The current snapshot; hold it for a batch so every decision in it uses one revision.
