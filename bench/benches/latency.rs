@@ -65,7 +65,11 @@ fn main() {
         let swapper = scope.spawn(|| {
             let mut swaps = 0u64;
             while !done.load(Ordering::Relaxed) {
-                let bundle = if swaps.is_multiple_of(2) { &other } else { &w.bundle };
+                let bundle = if swaps.is_multiple_of(2) {
+                    &other
+                } else {
+                    &w.bundle
+                };
                 store.swap(bundle).expect("compiles");
                 swaps += 1;
             }
