@@ -14,8 +14,19 @@
 //! per distinct prefix length of the service's prefix patterns and one glob per general pattern of
 //! that service or of `global`. Statements of other services cost nothing.
 
-use crate::glob::{Glob, GlobError};
+use crate::glob::{same_bytes, Glob, GlobError};
 use hashbrown::HashMap;
+
+/// A lowered action or prefix looked up in the index's maps: hashes as the `str` keys do, and
+/// compares inline (the keys are short; a call to `memcmp` costs more than the comparison).
+#[derive(Hash)]
+struct Lookup<'a>(&'a str);
+
+impl hashbrown::Equivalent<Box<str>> for Lookup<'_> {
+    fn equivalent(&self, key: &Box<str>) -> bool {
+        same_bytes(self.0.as_bytes(), key.as_bytes())
+    }
+}
 
 /// Statement ids, dense within one policy index.
 pub type StatementIds = Box<[u32]>;
@@ -201,7 +212,7 @@ impl ActionIndex {
     /// (ASCII-lowercased by the caller). A statement may be visited more than once.
     // Hot path: guarded by the `check` benchmarks in bench/.
     pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
-        match self.exact.get(action) {
+        match self.exact.get(&Lookup(action)) {
             // Named literally somewhere: the list is complete.
             Some(ids) if self.exact_complete => visit(ids),
             Some(ids) => {
@@ -218,7 +229,7 @@ impl ActionIndex {
             visit(&self.everywhere);
         }
         if let Some((service, name)) = action.split_once(':') {
-            if let Some(bucket) = self.services.get(service) {
+            if let Some(bucket) = self.services.get(&Lookup(service)) {
                 if !bucket.any.is_empty() {
                     visit(&bucket.any);
                 }
@@ -227,7 +238,7 @@ impl ActionIndex {
                         // Longer than the name, or not on a character boundary.
                         continue;
                     };
-                    if let Some(ids) = bucket.prefixes.get(prefix) {
+                    if let Some(ids) = bucket.prefixes.get(&Lookup(prefix)) {
                         visit(ids);
                     }
                 }

@@ -32,7 +32,7 @@
 use crate::bundle::{Account, Bundle};
 use crate::compiled::{compile_control, compile_identity, compile_single};
 use crate::evaluate::{decide, Mode, Scratch, Units, Verdict};
-use crate::glob::GlobError;
+use crate::glob::{same_bytes, GlobError};
 use crate::index::PolicyIndex;
 use crate::keys::{Interner, KeyTable};
 use crate::policy::NamedPolicy;
@@ -110,7 +110,9 @@ struct PrincipalQuery<'a> {
 
 impl hashbrown::Equivalent<PrincipalKey> for PrincipalQuery<'_> {
     fn equivalent(&self, key: &PrincipalKey) -> bool {
-        self.is_role == key.is_role && self.account == &*key.account && self.name == &*key.name
+        self.is_role == key.is_role
+            && same_bytes(self.account.as_bytes(), key.account.as_bytes())
+            && same_bytes(self.name.as_bytes(), key.name.as_bytes())
     }
 }
 
