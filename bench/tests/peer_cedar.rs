@@ -1,0 +1,44 @@
+//! The Cedar translation decides every benchmark request as ramjet does, on several seeds and
+//! with filler, and refuses what it cannot translate.
+#![cfg(feature = "peers")]
+
+use ramjet_bench::peers::cedar::CedarPeer;
+use ramjet_bench::peers::disagreements;
+use ramjet_bench::workload;
+
+#[test]
+fn cedar_agrees_with_ramjet_on_every_request() {
+    for (policies, statements, filler, requests, seed) in [
+        (10, 10, 0, 1024, 7),
+        (10, 10, 0, 512, 1),
+        (10, 10, 0, 512, 2),
+        (10, 10, 0, 512, 3),
+        (10, 10, 900, 256, 7),
+    ] {
+        let w = workload(policies, statements, filler, requests, seed);
+        let mut peer = CedarPeer::new(&w).unwrap();
+        let found = disagreements(&mut peer, &w);
+        assert!(
+            found.is_empty(),
+            "seed {seed}: {} disagreements, first: {:?}",
+            found.len(),
+            found.first()
+        );
+    }
+}
+
+#[test]
+fn cedar_refuses_what_it_cannot_translate() {
+    let mut w = workload(1, 2, 0, 1, 7);
+    w.documents[0].1["Statement"][0] =
+        serde_json::json!({"Effect": "Allow", "Action": "eas:*", "NotResource": "acs:eas:*:*:x"});
+    let error = CedarPeer::new(&w).err().unwrap();
+    assert!(error.contains("NotResource"), "{error}");
+    w.documents[0].1["Statement"][0] = serde_json::json!({"Effect": "Allow", "Action": "eas:*",
+        "Resource": "*", "Condition": {"StringEqualsIgnoreCase": {"acs:UserAgent": "x"}}});
+    let error = CedarPeer::new(&w).err().unwrap();
+    assert!(error.contains("StringEqualsIgnoreCase"), "{error}");
+    w.documents[0].1["Statement"][0] =
+        serde_json::json!({"Effect": "Allow", "Action": "eas:*", "Resource": "acs:eas:?:*"});
+    assert!(CedarPeer::new(&w).is_err());
+}
