@@ -4,7 +4,10 @@
 //! padded with single-statement filler services (the store-size benchmark's worst case: every
 //! statement its own service, so nothing is shared).
 //!
-//! `cargo bench -p ramjet-bench --features memory --bench memory`
+//! First the same 10,000 statements (one user, 100 policies of 100) for each engine: ramjet,
+//! and with `--features memory,peers` cedar-policy and regorus too.
+//!
+//! `cargo bench -p ramjet-bench --features memory --bench memory` (or `--features memory,peers`)
 
 use ramjet_bench::{many_users, workload};
 use ramjet_engine::bundle::Bundle;
@@ -26,7 +29,36 @@ fn report(label: &str, bundle: &Bundle) {
     );
 }
 
+/// Heap bytes `build` keeps for the 10,000-statement workload of one user, per engine.
+fn report_engine<T>(label: &str, build: impl FnOnce() -> T) {
+    let mut kept = None;
+    let info = allocation_counter::measure(|| {
+        kept = Some(build());
+    });
+    println!(
+        "{label}: {:.2} MiB kept for 10,000 statements; peak while building {:.1} MiB",
+        info.bytes_current as f64 / 1048576.0,
+        info.bytes_max as f64 / 1048576.0,
+    );
+    drop(kept);
+}
+
 fn main() {
+    // One user with 100 policies of 100 statements: the same documents for every engine.
+    let w = workload(100, 100, 0, 1, 7);
+    report_engine("ramjet (compiled snapshot)", || {
+        Snapshot::compile(&w.bundle, 1).expect("compiles")
+    });
+    #[cfg(feature = "peers")]
+    {
+        use ramjet_bench::peers::{cedar::CedarPeer, rego::RegoPeer};
+        report_engine("cedar-policy (policy set)", || {
+            CedarPeer::new(&w).expect("translates")
+        });
+        report_engine("regorus (compiled policy and data)", || {
+            RegoPeer::new(&w).expect("translates")
+        });
+    }
     report(
         "100 users x 10 policies x 10 statements",
         &many_users(100, 10, 10, 7),

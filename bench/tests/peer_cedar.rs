@@ -42,3 +42,18 @@ fn cedar_refuses_what_it_cannot_translate() {
         serde_json::json!({"Effect": "Allow", "Action": "eas:*", "Resource": "acs:eas:?:*"});
     assert!(CedarPeer::new(&w).is_err());
 }
+
+#[test]
+fn a_statement_becomes_one_readable_cedar_policy() {
+    let mut w = workload(1, 1, 0, 1, 7);
+    w.documents[0].1["Statement"][0] = serde_json::json!({"Effect": "Deny",
+        "Action": ["eas:DeleteService", "eas:Stop*"], "Resource": "acs:eas:*:1:service/prod-*",
+        "Condition": {"NotIpAddress": {"acs:SourceIp": "192.0.2.0/24"}}});
+    let source = ramjet_bench::peers::cedar::translate(&w).unwrap();
+    assert_eq!(
+        source.trim(),
+        r#"@id("Eas00/0")
+forbid(principal == User::"bench-user", action, resource)
+when { (context.action like "eas:stop*" || action in [Action::"eas:deleteservice"]) && (context.resource like "acs:eas:*:1:service/prod-*") && !(context has "acs:sourceip#ip" && (context["acs:sourceip#ip"].isInRange(ip("192.0.2.0/24")))) };"#
+    );
+}

@@ -54,44 +54,40 @@ pub struct CedarPeer {
     entities: Entities,
     authorizer: Authorizer,
     principal: EntityUid,
-    /// The Cedar source, for reading (`cedar_source`).
-    source: String,
+}
+
+/// The Cedar policies `workload`'s documents become (what [`CedarPeer::new`] parses), for
+/// reading; an unsupported construct is an error naming it.
+pub fn translate(workload: &Workload) -> Result<String, String> {
+    let catalog = crate::catalog_actions();
+    let mut source = String::new();
+    for (name, document) in &workload.documents {
+        let statements = match document.get("Statement") {
+            Some(Value::Array(statements)) => statements.clone(),
+            Some(one @ Value::Object(_)) => vec![one.clone()],
+            _ => return Err(format!("{name}: no Statement list")),
+        };
+        for (i, statement) in statements.iter().enumerate() {
+            let policy = translate_statement(statement, crate::USER, &catalog)
+                .map_err(|e| format!("{name} Statement[{i}]: {e}"))?;
+            source.push_str(&format!("@id(\"{name}/{i}\")\n{policy}\n"));
+        }
+    }
+    Ok(source)
 }
 
 impl CedarPeer {
     /// Translates every statement of `workload.documents`; an unsupported construct is an error
     /// naming it.
     pub fn new(workload: &Workload) -> Result<CedarPeer, String> {
-        let catalog = crate::catalog_actions();
-        let user = crate::USER;
-        let mut source = String::new();
-        for (name, document) in &workload.documents {
-            let statements = match document.get("Statement") {
-                Some(Value::Array(statements)) => statements.clone(),
-                Some(one @ Value::Object(_)) => vec![one.clone()],
-                _ => return Err(format!("{name}: no Statement list")),
-            };
-            for (i, statement) in statements.iter().enumerate() {
-                let policy = translate_statement(statement, user, &catalog)
-                    .map_err(|e| format!("{name} Statement[{i}]: {e}"))?;
-                source.push_str(&format!("@id(\"{name}/{i}\")\n{policy}\n"));
-            }
-        }
-        let policies = PolicySet::from_str(&source)
+        let policies = PolicySet::from_str(&translate(workload)?)
             .map_err(|e| format!("the Cedar translation does not parse: {e}"))?;
-        let principal = uid("User", user)?;
         Ok(CedarPeer {
             policies,
             entities: Entities::empty(),
             authorizer: Authorizer::new(),
-            principal,
-            source,
+            principal: uid("User", crate::USER)?,
         })
-    }
-
-    /// The Cedar policies the workload became.
-    pub fn cedar_source(&self) -> &str {
-        &self.source
     }
 }
 
