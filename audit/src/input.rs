@@ -120,7 +120,15 @@ pub fn read_file(
     path: &Path,
     sink: &mut dyn FnMut(Vec<Item>),
 ) -> std::io::Result<(Shape, ReadSummary)> {
-    let mut reader = open(path)?;
+    Ok(read_from(open(path)?, sink))
+}
+
+/// [`read_file`] on an open reader (already decompressed): the shape is detected the same way
+/// and every piece of input becomes an item.
+pub fn read_from(
+    mut reader: Box<dyn BufRead>,
+    sink: &mut dyn FnMut(Vec<Item>),
+) -> (Shape, ReadSummary) {
     let mut summary = ReadSummary::default();
     // The first line decides the shape.
     let mut first = Vec::new();
@@ -128,14 +136,14 @@ pub fn read_file(
     loop {
         first.clear();
         match reader.read_until(b'\n', &mut first) {
-            Ok(0) => return Ok((Shape::Empty, summary)),
+            Ok(0) => return (Shape::Empty, summary),
             Ok(_) => {}
             Err(e) => {
                 sink(vec![Item {
                     position: Position::Line(line_number + 1),
                     text: Err(format!("read error: {e}")),
                 }]);
-                return Ok((Shape::Empty, summary));
+                return (Shape::Empty, summary);
             }
         }
         line_number += 1;
@@ -149,7 +157,7 @@ pub fn read_file(
     if trimmed.starts_with(b"[") {
         let rest = std::io::Cursor::new(first.clone()).chain(reader);
         read_array(rest, sink);
-        return Ok((Shape::Array, summary));
+        return (Shape::Array, summary);
     }
     let complete = |line: &[u8]| serde_json::from_slice::<serde::de::IgnoredAny>(line).is_ok();
     if complete(&first) {
@@ -160,7 +168,7 @@ pub fn read_file(
             &mut summary,
             sink,
         );
-        return Ok((Shape::JsonLines, summary));
+        return (Shape::JsonLines, summary);
     }
     // A first line that is not a whole value: the start of a pretty-printed document, or a
     // corrupt first line of JSON Lines — which the next line tells apart.
@@ -184,14 +192,14 @@ pub fn read_file(
             &mut summary,
             sink,
         );
-        return Ok((Shape::JsonLines, summary));
+        return (Shape::JsonLines, summary);
     }
     let mut head = first;
     head.extend(std::iter::repeat_n(b'\n', blank_between));
     head.extend_from_slice(&second);
     let rest = std::io::Cursor::new(head).chain(reader);
     read_values(rest, sink);
-    Ok((Shape::Values, summary))
+    (Shape::Values, summary)
 }
 
 /// A line read into the current block: its position and byte range, or why it is unreadable.
