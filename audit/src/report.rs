@@ -109,6 +109,7 @@ pub fn report(stats: &Stats, unused: &BTreeMap<String, Vec<String>>) -> Value {
         "implicit_deny": stats.implicit_deny,
         "skipped": {"system": stats.system, "unmapped": stats.unmapped, "malformed": stats.malformed},
         "blank_lines": stats.blank_lines,
+        "empty_values": stats.empty_values,
         "files": stats.files,
         "principals": sorted(&stats.principals),
         "actions": sorted(&stats.actions),

@@ -91,6 +91,9 @@ pub struct Stats {
     pub malformed: u64,
     /// White-space-only lines (not events).
     pub blank_lines: u64,
+    /// Well-formed values that hold no record (`[]`, a LookupEvents page `{"Events": []}`): not
+    /// events either, but counted so that every line of a JSON Lines file is accounted for.
+    pub empty_values: u64,
     /// Per principal ARN.
     pub principals: HashMap<String, Tally>,
     /// Per action.
@@ -290,6 +293,7 @@ impl Stats {
         self.unmapped += other.unmapped;
         self.malformed += other.malformed;
         self.blank_lines += other.blank_lines;
+        self.empty_values += other.empty_values;
         for (k, t) in other.principals {
             self.principals.entry(k).or_default().absorb(t);
         }
@@ -359,6 +363,10 @@ fn record(
                     .push(with(at.clone(), json!({"error": error})));
             }
             emit(with(at, json!({"skipped": "malformed", "reason": error})));
+            return;
+        }
+        Outcomes::Records(results) if results.is_empty() => {
+            stats.empty_values += 1;
             return;
         }
         Outcomes::Records(results) => results,

@@ -290,3 +290,20 @@ fn request_strings_over_the_cap_make_the_record_unmapped_with_the_reason() {
         "{reasons:?}"
     );
 }
+
+#[test]
+fn values_holding_no_record_are_counted_apart_from_events() {
+    let stats = run(&[scratch_file(
+        "empty-values.jsonl",
+        &jsonl(&[ALICE, "[]", r#"{"Events": []}"#, "", ALICE]),
+    )]);
+    assert_eq!(
+        (
+            stats.events,
+            stats.evaluated,
+            stats.empty_values,
+            stats.blank_lines
+        ),
+        (2, 2, 2, 1)
+    );
+}
