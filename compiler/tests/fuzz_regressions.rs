@@ -625,3 +625,112 @@ fn many_action_patterns_compile_in_linear_time() {
         },
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The hostile-input list of issue 6, item by item, where no test above already covers it
+// (1,000 stars against a long ARN: `hostile_wildcards_answer_alike_and_at_once` and
+// `request_strings_over_the_cap_are_refused_with_their_path`; deep nesting:
+// `deep_nesting_is_an_error_not_a_crash`; huge numbers: `huge_numbers_compare_exactly_at_the_edges`;
+// dates: `dates_at_the_ends_of_the_range`; DFA blow-up: the `?` patterns above, which fall back
+// from the size-limited automaton).
+
+#[test]
+fn hostile_documents_get_a_clear_error() {
+    let statement = r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#;
+    let policy = |statements: &str| format!(r#"{{"Version": "1", "Statement": [{statements}]}}"#);
+
+    // 100,000 statements are read; one more is an error.
+    let many = vec![statement; 100_001].join(",");
+    let errors = errors_of(&policy(&many));
+    assert!(
+        errors.iter().any(|e| e.contains("100000")),
+        "100,001 statements: {errors:?}"
+    );
+    let at_cap = vec![statement; 100_000].join(",");
+    assert!(errors_of(&policy(&at_cap)).is_empty());
+
+    // A document over 16 MiB (a 17 MB string) is refused before it is read.
+    let huge = format!(
+        r#"{{"Version": "1", "Statement": [], "x": "{}"}}"#,
+        "a".repeat(17 << 20)
+    );
+    let errors = errors_of(&huge);
+    assert!(
+        errors.iter().any(|e| e.contains("16")),
+        "17 MB document: {errors:?}"
+    );
+
+    // Invalid UTF-8.
+    let mut bytes = policy(statement).into_bytes();
+    bytes.insert(40, 0xFF);
+    let errors: Vec<String> = match parse_policy(&bytes, PolicyKind::Identity) {
+        Ok(_) => panic!("invalid UTF-8 accepted"),
+        Err(errors) => errors.iter().map(ToString::to_string).collect(),
+    };
+    assert!(
+        errors.iter().any(|e| e.contains("UTF-8")),
+        "invalid UTF-8: {errors:?}"
+    );
+
+    // Non-finite numbers, CIDR prefixes past the address, duplicate members.
+    let cases = [
+        (
+            policy(&allow_when("NumericLessThan", "eas:Replicas", "NaN")),
+            r#"Statement[0].Condition.NumericLessThan.eas:Replicas: "NaN" is not a decimal number"#,
+        ),
+        (
+            policy(&allow_when("NumericLessThan", "eas:Replicas", "Infinity")),
+            r#"Statement[0].Condition.NumericLessThan.eas:Replicas: "Infinity" is not a decimal number"#,
+        ),
+        (
+            policy(&allow_when("IpAddress", "acs:SourceIp", "10.0.0.0/33")),
+            r#"Statement[0].Condition.IpAddress.acs:SourceIp: "10.0.0.0/33" is not an IPv4 or IPv6 address or CIDR block"#,
+        ),
+        (
+            policy(&allow_when("IpAddress", "acs:SourceIp", "2001:db8::/129")),
+            r#"Statement[0].Condition.IpAddress.acs:SourceIp: "2001:db8::/129" is not an IPv4 or IPv6 address or CIDR block"#,
+        ),
+        (
+            policy(r#"{"Effect": "Allow", "Action": "*", "Resource": "*", "Effect": "Deny"}"#),
+            r#"Statement[0].Effect: member "Effect" is given more than once; JSON readers would silently keep only one"#,
+        ),
+    ];
+    for (document, expected) in cases {
+        assert_eq!(errors_of(&document), vec![expected.to_string()]);
+    }
+}
+
+#[test]
+fn hostile_values_that_are_valid_get_the_right_answer() {
+    // /0 matches every address of its family.
+    let any_v4 = allow_when("IpAddress", "acs:SourceIp", "0.0.0.0/0");
+    for (ip, expected) in [
+        ("203.0.113.9", Decision::Allow),
+        ("2001:db8::1", Decision::ImplicitDeny),
+    ] {
+        let context = format!(r#"{{"acs:SourceIp": "{ip}"}}"#);
+        assert_eq!(
+            decide(&scenario(&any_v4, "a:b", "acs:x", &context)),
+            expected,
+            "{ip}"
+        );
+    }
+    // 10,000 condition values: the last one matches.
+    let values: Vec<String> = (0..10_000).map(|i| format!("\"v{i}\"")).collect();
+    let policy = format!(
+        r#"{{"Effect": "Allow", "Action": "*", "Resource": "*",
+            "Condition": {{"StringEquals": {{"acs:UserAgent": [{}]}}}}}}"#,
+        values.join(",")
+    );
+    for (agent, expected) in [
+        ("v9999", Decision::Allow),
+        ("v10000", Decision::ImplicitDeny),
+    ] {
+        let context = format!(r#"{{"acs:UserAgent": "{agent}"}}"#);
+        assert_eq!(
+            decide(&scenario(&policy, "a:b", "acs:x", &context)),
+            expected,
+            "{agent}"
+        );
+    }
+}
