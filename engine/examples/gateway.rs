@@ -44,11 +44,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let allowed = AtomicU64::new(0);
     let denied = AtomicU64::new(0);
     std::thread::scope(|scope| {
-        // 2. Request threads: each keeps its own Scratch, so checks never allocate or lock.
+        // 2. Request threads: each keeps a StoreReader (the current snapshot and its own
+        //    scratch space), so checks never allocate or lock; a swap is seen at the next check.
         for worker in 0..4 {
             let (store, allowed, denied) = (&store, &allowed, &denied);
             scope.spawn(move || {
-                let mut scratch = Scratch::default();
+                let mut reader = store.reader();
                 let calls = [
                     request_for("alice", "eas:CreateService", "dev-chat", "192.0.2.10"),
                     request_for("alice", "eas:DeleteService", "prod-chat", "192.0.2.10"),
@@ -57,7 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ];
                 for i in 0..100_000 {
                     let request = &calls[(i + worker) % calls.len()];
-                    let checked = store.check(request, &mut scratch);
+                    let checked = reader.check(request);
                     match checked.verdict.decision {
                         Decision::Allow => allowed.fetch_add(1, Ordering::Relaxed),
                         _ => denied.fetch_add(1, Ordering::Relaxed),
