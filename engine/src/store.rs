@@ -1,7 +1,10 @@
 //! The policy store: an immutable compiled [`Snapshot`] of a [`Bundle`] behind `arc-swap`.
 //! [`PolicyStore::swap`] compiles the whole new bundle first and installs it in one atomic
 //! pointer swap; on any error the old snapshot stays. Readers never block and never see a
-//! half-built snapshot, and every decision names the revision it was made with.
+//! half-built snapshot, and every decision names the revision it was made with. A thread that
+//! checks many requests holds a [`StoreReader`] ([`PolicyStore::reader`]): it keeps the current
+//! snapshot and its scratch space and sees a swap at its next check; the writer, not a reader,
+//! frees the snapshot a swap replaced.
 //!
 //! ```
 //! use ramjet_engine::bundle::{Account, Bundle, User};
@@ -27,6 +30,9 @@
 //! let checked = store.check(&request, &mut Scratch::default());
 //! assert_eq!(checked.verdict.decision, Decision::Allow);
 //! assert_eq!(checked.revision, 1);
+//!
+//! let mut reader = store.reader();
+//! assert_eq!(reader.check(&request).verdict.decision, Decision::Allow);
 //! ```
 
 use crate::bundle::{Account, Bundle};
