@@ -3,29 +3,44 @@
 //!
 //! ```text
 //! cargo build --release -p ramjet-bench --example profile_check
-//! target/release/examples/profile_check [CHECKS, default 20,000,000]
+//! target/release/examples/profile_check [CHECKS, default 20,000,000] [ramjet|limit]
 //! ```
 //!
 //! Checks the `check` bench's workload (one user, 100 statements, 1,024 requests) through a
-//! `StoreReader` and prints the mean time per check. For instructions per check, run it under
-//! callgrind with N and with 0 checks and divide the difference by N.
+//! `StoreReader` (or, with `limit`, runs the limit baseline on the same requests) and prints the
+//! mean time per check. For instructions per check, run it under callgrind with N and with 0
+//! checks and divide the difference by N, or collect only inside the check:
+//! `valgrind --tool=callgrind --toggle-collect='*StoreReader*check*' … 200000`
+//! (`--toggle-collect='*limit_baseline*'` for the limit).
 
-use ramjet_bench::workload;
+use ramjet_bench::{catalog_actions, limit_baseline, workload};
 use ramjet_engine::store::PolicyStore;
+use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
 
 fn main() {
-    let checks: usize = std::env::args()
-        .nth(1)
+    let mut args = std::env::args().skip(1);
+    let checks: usize = args
+        .next()
         .and_then(|n| n.parse().ok())
         .unwrap_or(20_000_000);
+    let limit = args.next().as_deref() == Some("limit");
     let w = workload(10, 10, 0, 1024, 7);
     let store = PolicyStore::new(&w.bundle).expect("the workload compiles");
     let mut reader = store.reader();
+    let table: HashSet<&'static str> = catalog_actions()
+        .into_iter()
+        .map(|a| &*Box::leak(a.into_boxed_str()))
+        .collect();
     let start = Instant::now();
     for i in 0..checks {
-        black_box(reader.check(&w.requests[i % w.requests.len()]));
+        let request = &w.requests[i % w.requests.len()];
+        if limit {
+            black_box(limit_baseline(request, &table));
+        } else {
+            black_box(reader.check(request));
+        }
     }
     if checks > 0 {
         let nanos = start.elapsed().as_nanos() as f64 / checks as f64;

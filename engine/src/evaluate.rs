@@ -92,13 +92,15 @@ struct Applied {
 /// evaluation does not allocate once its buffers have grown to fit.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    action: String,
     arns: Vec<String>,
     arn_count: usize,
     arns_ready: bool,
     /// Per interned key, for the current request: `stamp << 32 | (1 + context index)`, or
     /// `stamp << 32` when absent; resolved on first use.
     slots: Vec<Cell<u64>>,
+    /// Per shared test (see [`KeyTable::memo_slots`]): `stamp << 1 | result` once evaluated for
+    /// the current request.
+    memo: Vec<Cell<u64>>,
     request_stamp: u32,
     seen: Vec<u32>,
     stamp: u32,
@@ -126,19 +128,19 @@ impl Scratch {
         &self.determining
     }
 
-    fn prepare(&mut self, request: &Request, keys: &KeyTable, mode: Mode) {
+    fn prepare(&mut self, keys: &KeyTable, mode: Mode) {
         self.mode = Some(mode);
-        self.action.clear();
-        self.action.push_str(request.action());
-        self.action.make_ascii_lowercase();
         self.arns_ready = false;
         self.request_stamp = self.request_stamp.wrapping_add(1);
         if self.request_stamp == 0 {
-            self.slots.iter().for_each(|s| s.set(0));
+            self.slots.iter().chain(&self.memo).for_each(|s| s.set(0));
             self.request_stamp = 1;
         }
         if self.slots.len() < keys.len() {
             self.slots.resize_with(keys.len(), Cell::default);
+        }
+        if self.memo.len() < keys.memo_slots() {
+            self.memo.resize_with(keys.memo_slots(), Cell::default);
         }
         self.applied.clear();
         self.determining.clear();
@@ -162,10 +164,10 @@ impl Scratch {
             self.arns_ready = true;
         }
         let Scratch {
-            action,
             arns,
             arn_count,
             slots,
+            memo,
             request_stamp,
             seen,
             stamp,
@@ -179,9 +181,10 @@ impl Scratch {
         let stamp = *stamp;
         let facts = RequestFacts {
             request,
-            action,
+            action: request.lowered_action(),
             arns: arns.get(..*arn_count).unwrap_or_default(),
             slots,
+            memo,
             stamp: *request_stamp,
         };
         let mut consider = |id: u32, seen: &mut Vec<u32>| {
@@ -345,7 +348,7 @@ fn verdict(decision: Decision, step: Step) -> Verdict {
 /// determining statements are left in `scratch`.
 // Hot path: guarded by the `check` benchmarks in bench/.
 pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode: Mode) -> Verdict {
-    scratch.prepare(request, units.keys, mode);
+    scratch.prepare(units.keys, mode);
     let principal = request.principal();
     let kind = principal.map(|p| &p.kind);
 
@@ -443,7 +446,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
         kind,
         Some(PrincipalKind::Service { .. } | PrincipalKind::Federated { .. })
     );
-    let role_assumption = is_role_assumption(&scratch.action);
+    let role_assumption = is_role_assumption(request.lowered_action());
     let allowed = if role_assumption && trust_alone {
         b_allows
     } else if role_assumption || request.is_cross_account() {

@@ -39,9 +39,17 @@ impl StatementOrigin {
     }
 }
 
+/// A test that statements share (see [`Interner`]): `memo` is its slot in a request's memo, so it
+/// is evaluated at most once per request.
+#[derive(Debug)]
+pub(crate) struct Shared<T> {
+    pub(crate) memo: u32,
+    pub(crate) test: T,
+}
+
 /// `Resource` / `NotResource` of one statement.
 #[derive(Debug)]
-struct ResourceMatcher {
+pub(crate) struct ResourceMatcher {
     negated: bool,
     any: bool,
     exact: ExactSet,
@@ -58,7 +66,7 @@ enum ExactSet {
 const EXACT_SET_THRESHOLD: usize = 8;
 
 impl ResourceMatcher {
-    fn compile(list: &PatternList, interner: &mut Interner) -> Result<Self, GlobError> {
+    pub(crate) fn compile(list: &PatternList, interner: &mut Interner) -> Result<Self, GlobError> {
         let mut any = false;
         let mut exact = Vec::new();
         let mut globs = Vec::new();
@@ -86,6 +94,11 @@ impl ResourceMatcher {
         })
     }
 
+    /// True for `"*"` (among others): holds for every request.
+    fn always(&self) -> bool {
+        self.any && !self.negated
+    }
+
     fn holds(&self, resource: &str) -> bool {
         let matched = self.any
             || match &self.exact {
@@ -107,9 +120,10 @@ impl ResourceMatcher {
 pub(crate) struct CompiledStatement {
     pub(crate) effect: Effect,
     pub(crate) group: u32,
-    resources: Option<ResourceMatcher>,
+    /// `None` when every resource matches (no `Resource`, or a list holding `*`).
+    resources: Option<Arc<Shared<ResourceMatcher>>>,
     principal: Option<PrincipalMatcher>,
-    conditions: Box<[CompiledCondition]>,
+    conditions: Box<[Arc<Shared<CompiledCondition>>]>,
 }
 
 /// What a statement needs to know about the request, prepared once per request.
@@ -120,10 +134,28 @@ pub(crate) struct RequestFacts<'a> {
     /// Per interned key: where the request's context has it, resolved on first use (see
     /// `Scratch`).
     pub(crate) slots: &'a [Cell<u64>],
+    /// Per shared test: `stamp << 1 | result` once evaluated for this request.
+    pub(crate) memo: &'a [Cell<u64>],
     pub(crate) stamp: u32,
 }
 
 impl RequestFacts<'_> {
+    /// The result of the shared test in memo slot `slot` for this request: `test`'s, evaluated
+    /// on first use.
+    #[inline]
+    fn remembered(&self, slot: u32, test: impl FnOnce() -> bool) -> bool {
+        let Some(cell) = self.memo.get(slot as usize) else {
+            return test();
+        };
+        let cached = cell.get();
+        if (cached >> 1) as u32 == self.stamp {
+            return cached & 1 == 1;
+        }
+        let result = test();
+        cell.set(u64::from(self.stamp) << 1 | u64::from(result));
+        result
+    }
+
     /// The request's values for the condition's key; the key is looked up in the context once
     /// per request, by a case-insensitive scan of its (few) keys.
     fn values_of(&self, condition: &CompiledCondition) -> Option<&[String]> {
@@ -154,7 +186,7 @@ impl CompiledStatement {
     pub(crate) fn applies(&self, facts: &RequestFacts<'_>) -> bool {
         self.resources
             .as_ref()
-            .is_none_or(|r| r.holds(facts.request.resource()))
+            .is_none_or(|r| facts.remembered(r.memo, || r.test.holds(facts.request.resource())))
             && self.principal.as_ref().is_none_or(|p| {
                 p.matches(
                     facts.request.principal(),
@@ -163,7 +195,10 @@ impl CompiledStatement {
                     facts.request.resource_account(),
                 )
             })
-            && self.conditions.iter().all(|c| c.holds(facts.values_of(c)))
+            && self
+                .conditions
+                .iter()
+                .all(|c| facts.remembered(c.memo, || c.test.holds(facts.values_of(&c.test))))
     }
 }
 
@@ -225,8 +260,9 @@ impl PolicyIndex {
                     resources: statement
                         .resources
                         .as_ref()
-                        .map(|r| ResourceMatcher::compile(r, interner))
-                        .transpose()?,
+                        .map(|r| interner.resources(r))
+                        .transpose()?
+                        .filter(|r| !r.test.always()),
                     principal: statement
                         .principal
                         .as_ref()
@@ -235,7 +271,7 @@ impl PolicyIndex {
                     conditions: statement
                         .conditions
                         .iter()
-                        .map(|c| CompiledCondition::compile(c, interner))
+                        .map(|c| interner.condition(c))
                         .collect::<Result<_, _>>()?,
                 });
                 origins.push(StatementOrigin {

@@ -2,8 +2,16 @@
 //! context is resolved against the table once per request, so condition tests find their values
 //! by index. Keys compare ASCII case-insensitively (spec §4.6) without lowering the request's
 //! keys: the table hashes and compares with ASCII case folded.
+//!
+//! The [`Interner`] also shares what statements have in common across a whole compiled policy
+//! set: globs by pattern text, and resource lists and condition tests by their content. A shared
+//! test has a dense memo slot, so a request evaluates it at most once however many statements
+//! make it (a guardrail Deny repeated in every policy, one `Resource` list on many statements).
 
+use crate::condition::CompiledCondition;
 use crate::glob::{Glob, GlobError};
+use crate::index::{ResourceMatcher, Shared};
+use crate::policy::{ConditionTest, PatternList};
 use hashbrown::{Equivalent, HashMap};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
@@ -44,10 +52,12 @@ impl Equivalent<FoldedKey> for FoldedQuery<'_> {
     }
 }
 
-/// The interned condition keys of a compiled policy set.
+/// The interned condition keys of a compiled policy set, and how many memo slots its shared
+/// tests use.
 #[derive(Debug, Clone, Default)]
 pub struct KeyTable {
     ids: HashMap<FoldedKey, KeyId>,
+    memo_slots: usize,
 }
 
 impl KeyTable {
@@ -76,6 +86,12 @@ impl KeyTable {
     pub fn is_empty(&self) -> bool {
         self.ids.is_empty()
     }
+
+    /// How many shared tests (resource lists and condition tests) the policy set's statements
+    /// make: a request's evaluation remembers each one's result.
+    pub fn memo_slots(&self) -> usize {
+        self.memo_slots
+    }
 }
 
 #[cfg(test)]
@@ -103,6 +119,9 @@ pub struct Interner {
     /// The condition keys.
     pub keys: KeyTable,
     globs: HashMap<Box<str>, Arc<Glob>>,
+    resources: HashMap<PatternList, Arc<Shared<ResourceMatcher>>>,
+    /// By the test with its key ASCII-lowercased.
+    conditions: HashMap<ConditionTest, Arc<Shared<CompiledCondition>>>,
 }
 
 impl Interner {
@@ -114,5 +133,50 @@ impl Interner {
         let glob = Arc::new(Glob::new(pattern)?);
         self.globs.insert(pattern.into(), glob.clone());
         Ok(glob)
+    }
+
+    /// The shared matcher for a `Resource` / `NotResource` list, compiling it on first use.
+    pub(crate) fn resources(
+        &mut self,
+        list: &PatternList,
+    ) -> Result<Arc<Shared<ResourceMatcher>>, GlobError> {
+        if let Some(shared) = self.resources.get(list) {
+            return Ok(shared.clone());
+        }
+        let test = ResourceMatcher::compile(list, self)?;
+        let shared = Arc::new(Shared {
+            memo: self.next_memo_slot(),
+            test,
+        });
+        self.resources.insert(list.clone(), shared.clone());
+        Ok(shared)
+    }
+
+    /// The shared compiled form of a condition test (keys compare without ASCII case),
+    /// compiling it on first use.
+    pub(crate) fn condition(
+        &mut self,
+        test: &ConditionTest,
+    ) -> Result<Arc<Shared<CompiledCondition>>, GlobError> {
+        let folded = ConditionTest {
+            key: test.key.to_ascii_lowercase(),
+            ..test.clone()
+        };
+        if let Some(shared) = self.conditions.get(&folded) {
+            return Ok(shared.clone());
+        }
+        let compiled = CompiledCondition::compile(test, self)?;
+        let shared = Arc::new(Shared {
+            memo: self.next_memo_slot(),
+            test: compiled,
+        });
+        self.conditions.insert(folded, shared.clone());
+        Ok(shared)
+    }
+
+    fn next_memo_slot(&mut self) -> u32 {
+        let slot = self.keys.memo_slots;
+        self.keys.memo_slots += 1;
+        u32::try_from(slot).unwrap_or(u32::MAX)
     }
 }

@@ -67,7 +67,7 @@ pub struct Statement {
 
 /// `Action` / `Resource` (a match on any pattern) or `NotAction` / `NotResource` (a match on
 /// none).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct PatternList {
     /// True for `NotAction` / `NotResource`.
     pub negated: bool,
@@ -243,7 +243,7 @@ pub struct Operator {
 }
 
 /// Policy values of one condition test, parsed for the operator's family.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConditionValues {
     /// String operators: the text (globs for `Like`).
     Strings(Vec<String>),
@@ -258,7 +258,7 @@ pub enum ConditionValues {
 }
 
 /// One key under one operator: `"StringEquals": {"acs:SourceVpc": ["vpc-1", "vpc-2"]}`.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ConditionTest {
     /// The operator with its modifiers.
     pub operator: Operator,

@@ -289,14 +289,22 @@ fn account_field(arn: &str) -> Option<(usize, usize)> {
 }
 
 /// One authorization request (interfaces.md `REQUEST`).
+///
+/// Facts every check needs and that depend only on the request are worked out once, when it is
+/// built (a request is immutable): the ASCII-lowercased action the indexes are keyed by, the
+/// resource ARN's account field, and whether the request crosses accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Request {
     action: String,
+    /// `action`, ASCII-lowercased (actions compare case-insensitively, spec §2.2).
+    lowered_action: Box<str>,
     resource: String,
     /// Where the resource ARN's account field lies in `resource` (found once, when the request is
     /// made: every check asks for it).
     resource_account: Option<(usize, usize)>,
     principal: Option<Principal>,
+    /// [`Request::is_cross_account`], kept up to date by the builder methods.
+    cross_account: bool,
     resource_group: Option<String>,
     context: Context,
 }
@@ -315,9 +323,11 @@ impl Request {
         check_length("resource", resource)?;
         Ok(Request {
             action: action.to_string(),
+            lowered_action: action.to_ascii_lowercase().into(),
             resource: resource.to_string(),
             resource_account: account_field(resource),
             principal: None,
+            cross_account: false,
             resource_group: None,
             context: Context::default(),
         })
@@ -326,6 +336,7 @@ impl Request {
     /// Sets who makes the request.
     pub fn with_principal(mut self, principal: Principal) -> Self {
         self.principal = Some(principal);
+        self.cross_account = self.accounts_differ();
         self
     }
 
@@ -344,6 +355,11 @@ impl Request {
     /// The action, `service:Name`.
     pub fn action(&self) -> &str {
         &self.action
+    }
+
+    /// The action, ASCII-lowercased: the form policy indexes compare (spec §2.2).
+    pub fn lowered_action(&self) -> &str {
+        &self.lowered_action
     }
 
     /// The resource ARN, or `"*"`.
@@ -376,6 +392,10 @@ impl Request {
     /// True when the resource belongs to another account than the principal (spec §6.2 step 4):
     /// both accounts known, neither empty nor `*`, and different.
     pub fn is_cross_account(&self) -> bool {
+        self.cross_account
+    }
+
+    fn accounts_differ(&self) -> bool {
         let known = |a: &&str| !a.is_empty() && *a != "*";
         let resource = self.resource_account().filter(known);
         let principal = self

@@ -445,7 +445,7 @@ impl Snapshot {
                     .and_then(|a| a.control.as_deref())
             }
         };
-        let resource = if has_prefix_ignore_ascii_case(request.action(), "sts:AssumeRole") {
+        let resource = if request.lowered_action().starts_with("sts:assumerole") {
             role_of_arn(request.resource())
                 .and_then(|(acct, role)| self.accounts.get(acct)?.roles.get(role)?.trust.as_ref())
         } else {
@@ -479,11 +479,6 @@ impl Snapshot {
             determining: units.determining(scratch),
         }
     }
-}
-
-fn has_prefix_ignore_ascii_case(text: &str, prefix: &str) -> bool {
-    text.get(..prefix.len())
-        .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
 }
 
 /// `acs:ram::<account>:role/<name>` → (account, name).
