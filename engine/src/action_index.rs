@@ -1,18 +1,23 @@
 //! The action index: from a request action to the statements whose `Action` (or `NotAction`)
 //! patterns match it, without looking at statements of other services.
 //!
-//! Patterns are ASCII-lowercased when built and the request action is lowered once per request,
-//! so every comparison is plain byte equality (spec §2.2). A pattern lands, by shape, in:
+//! Patterns are ASCII-lowercased when built and the request action is lowered once, when the
+//! request is made, so every comparison is plain byte equality (spec §2.2). A pattern lands, by
+//! shape, in:
 //! - `exact`: the whole lowered action, one hash lookup, giving every candidate (the wildcards
 //!   that match it were resolved when the index was built);
-//! - per service (the literal part before `:`): `svc:*` lists; `svc:Prefix*` in a map probed once
-//!   per distinct prefix length; other name globs (`svc:*Service*`, `svc:?etObject`) compiled;
+//! - per service (the literal part before `:`): `svc:*` lists; `svc:Prefix*`, compared in turn
+//!   when a service has few, else in a map probed once per distinct prefix length; other name
+//!   globs (`svc:*Service*`, `svc:?etObject`) compiled;
 //! - `everywhere`: `*`;
 //! - `global`: patterns with a wildcard in the service part (`*:Get*`), compiled.
 //!
-//! Cost per request: one hash lookup for an action some pattern names literally; otherwise one
-//! per distinct prefix length of the service's prefix patterns and one glob per general pattern of
-//! that service or of `global`. Statements of other services cost nothing.
+//! Every list of statements is kept in the order its owner asks for ([`ActionIndexBuilder::
+//! build_ordered`]): a policy index puts Denies first, then Allows from the cheapest to test.
+//!
+//! Cost per request: one hash lookup for an action some pattern names literally; otherwise the
+//! service's prefixes and one glob per general pattern of that service or of `global`.
+//! Statements of other services cost nothing.
 
 use crate::glob::{same_bytes, Glob, GlobError};
 use hashbrown::HashMap;
@@ -125,17 +130,29 @@ impl ActionIndexBuilder {
         }
     }
 
-    /// Compiles the collected patterns. Every action named literally by some pattern gets its
-    /// complete candidate list (its exact statements and every wildcard that matches it, sorted
-    /// and without repeats), so a request for such an action costs one hash lookup, unless that
-    /// would take more than [`COMPLETION_BUDGET`] glob matches.
+    /// Compiles the collected patterns, each list of statements in id order (see
+    /// [`ActionIndexBuilder::build_ordered`]).
     pub fn build(self) -> Result<ActionIndex, GlobError> {
+        self.build_ordered(&|id| u64::from(id))
+    }
+
+    /// Compiles the collected patterns. Every action named literally by some pattern gets its
+    /// complete candidate list (its exact statements and every wildcard that matches it, without
+    /// repeats), so a request for such an action costs one hash lookup, unless that would take
+    /// more than [`COMPLETION_BUDGET`] glob matches. Every list is sorted by `order` (a key per
+    /// statement, distinct for distinct statements), which is the order requests visit them in.
+    pub fn build_ordered(self, order: &dyn Fn(u32) -> u64) -> Result<ActionIndex, GlobError> {
+        let ordered = |mut ids: Vec<u32>| -> StatementIds {
+            ids.sort_unstable_by_key(|&id| order(id));
+            ids.dedup();
+            ids.into()
+        };
         let compile =
             |patterns: GeneralPatterns| -> Result<Box<[(Glob, StatementIds)]>, GlobError> {
                 patterns
                     .list
                     .into_iter()
-                    .map(|(p, ids)| Ok((Glob::new(&p)?, ids.into())))
+                    .map(|(p, ids)| Ok((Glob::new(&p)?, ordered(ids))))
                     .collect()
             };
         // The glob matches completing every literal action would take: each is matched against
@@ -149,19 +166,16 @@ impl ActionIndexBuilder {
         });
         let mut services = HashMap::with_capacity(self.services.len());
         for (service, bucket) in self.services {
-            let mut prefix_lengths: Vec<usize> = bucket.prefixes.keys().map(|p| p.len()).collect();
-            prefix_lengths.sort_unstable();
-            prefix_lengths.dedup();
+            let prefixes: Vec<(Box<str>, StatementIds)> = bucket
+                .prefixes
+                .into_iter()
+                .map(|(p, ids)| (p, ordered(ids)))
+                .collect();
             services.insert(
                 service,
                 ServiceActions {
-                    any: bucket.any.into(),
-                    prefixes: bucket
-                        .prefixes
-                        .into_iter()
-                        .map(|(p, ids)| (p, ids.into()))
-                        .collect(),
-                    prefix_lengths: prefix_lengths.into(),
+                    any: ordered(bucket.any),
+                    prefixes: PrefixPatterns::new(prefixes),
                     general: compile(bucket.general)?,
                 },
             );
@@ -170,7 +184,7 @@ impl ActionIndexBuilder {
             exact: HashMap::new(),
             exact_complete: completion_cost <= COMPLETION_BUDGET,
             services,
-            everywhere: self.everywhere.into(),
+            everywhere: ordered(self.everywhere),
             global: compile(self.global)?,
         };
         let mut exact = HashMap::with_capacity(self.exact.len());
@@ -178,9 +192,7 @@ impl ActionIndexBuilder {
             if index.exact_complete {
                 index.for_each_wildcard_match(&action, |more| ids.extend_from_slice(more));
             }
-            ids.sort_unstable();
-            ids.dedup();
-            exact.insert(action, ids.into());
+            exact.insert(action, ordered(ids));
         }
         index.exact = exact;
         Ok(index)
@@ -190,9 +202,63 @@ impl ActionIndexBuilder {
 #[derive(Debug)]
 struct ServiceActions {
     any: StatementIds,
-    prefixes: HashMap<Box<str>, StatementIds>,
-    prefix_lengths: Box<[usize]>,
+    prefixes: PrefixPatterns,
     general: Box<[(Glob, StatementIds)]>,
+}
+
+/// A service's `Prefix*` action patterns (the prefix is the lowered name before the `*`).
+#[derive(Debug)]
+enum PrefixPatterns {
+    /// A few, compared in turn: cheaper than hashing the name's prefix once per length.
+    Few(Box<[(Box<str>, StatementIds)]>),
+    /// Many: a map probed once per distinct prefix length.
+    Many {
+        map: HashMap<Box<str>, StatementIds>,
+        lengths: Box<[usize]>,
+    },
+}
+
+/// Up to this many prefixes of a service are compared in turn.
+const FEW_PREFIXES: usize = 8;
+
+impl PrefixPatterns {
+    fn new(prefixes: Vec<(Box<str>, StatementIds)>) -> Self {
+        if prefixes.len() <= FEW_PREFIXES {
+            return PrefixPatterns::Few(prefixes.into());
+        }
+        let mut lengths: Vec<usize> = prefixes.iter().map(|(p, _)| p.len()).collect();
+        lengths.sort_unstable();
+        lengths.dedup();
+        PrefixPatterns::Many {
+            map: prefixes.into_iter().collect(),
+            lengths: lengths.into(),
+        }
+    }
+
+    /// Calls `visit` with the statements of every prefix of `name`.
+    fn for_each_match(&self, name: &str, visit: &mut impl FnMut(&[u32])) {
+        match self {
+            PrefixPatterns::Few(list) => {
+                for (prefix, ids) in list.iter() {
+                    if name
+                        .as_bytes()
+                        .get(..prefix.len())
+                        .is_some_and(|head| same_bytes(head, prefix.as_bytes()))
+                    {
+                        visit(ids);
+                    }
+                }
+            }
+            PrefixPatterns::Many { map, lengths } => {
+                for &length in lengths.iter() {
+                    // None: longer than the name, or not on a character boundary.
+                    if let Some(ids) = name.get(..length).and_then(|p| map.get(&Lookup(p))) {
+                        visit(ids);
+                    }
+                }
+            }
+        }
+    }
 }
 
 /// Maps a lowered request action to candidate statements.
@@ -207,24 +273,45 @@ pub struct ActionIndex {
     global: Box<[(Glob, StatementIds)]>,
 }
 
+/// What [`ActionIndex::candidates`] found for an action.
+#[derive(Debug, Clone, Copy)]
+pub enum Candidates<'a> {
+    /// Every statement with a pattern matching the action, each once, in visit order (Deny
+    /// first: see `PolicyIndex::build`).
+    Complete(&'a [u32]),
+    /// The statements naming the action literally, if any; the wildcard patterns must be
+    /// consulted too ([`ActionIndex::for_each_wildcard_match`]).
+    Partial(Option<&'a [u32]>),
+}
+
 impl ActionIndex {
-    /// Calls `visit` with every group of statements that has a pattern matching `action`
-    /// (ASCII-lowercased by the caller). A statement may be visited more than once.
+    /// The candidates of `action` (ASCII-lowercased by the caller) that one hash lookup finds.
     // Hot path: guarded by the `check` benchmarks in bench/.
-    pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
+    #[inline]
+    pub fn candidates(&self, action: &str) -> Candidates<'_> {
         match self.exact.get(&Lookup(action)) {
             // Named literally somewhere: the list is complete.
-            Some(ids) if self.exact_complete => visit(ids),
-            Some(ids) => {
-                visit(ids);
-                self.for_each_wildcard_match(action, visit);
-            }
-            None => self.for_each_wildcard_match(action, visit),
+            Some(ids) if self.exact_complete => Candidates::Complete(ids),
+            found => Candidates::Partial(found.map(|ids| &**ids)),
         }
     }
 
-    /// The wildcard patterns only.
-    fn for_each_wildcard_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
+    /// Calls `visit` with every group of statements that has a pattern matching `action`
+    /// (ASCII-lowercased by the caller). A statement may be visited more than once.
+    pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
+        match self.candidates(action) {
+            Candidates::Complete(ids) => visit(ids),
+            Candidates::Partial(literal) => {
+                if let Some(ids) = literal {
+                    visit(ids);
+                }
+                self.for_each_wildcard_match(action, visit);
+            }
+        }
+    }
+
+    /// Calls `visit` with the statements of every wildcard pattern matching `action`.
+    pub fn for_each_wildcard_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
         if !self.everywhere.is_empty() {
             visit(&self.everywhere);
         }
@@ -233,15 +320,7 @@ impl ActionIndex {
                 if !bucket.any.is_empty() {
                     visit(&bucket.any);
                 }
-                for &length in bucket.prefix_lengths.iter() {
-                    let Some(prefix) = name.get(..length) else {
-                        // Longer than the name, or not on a character boundary.
-                        continue;
-                    };
-                    if let Some(ids) = bucket.prefixes.get(&Lookup(prefix)) {
-                        visit(ids);
-                    }
-                }
+                bucket.prefixes.for_each_match(name, &mut visit);
                 for (glob, ids) in bucket.general.iter() {
                     if glob.is_match(name) {
                         visit(ids);

@@ -94,6 +94,11 @@ impl ResourceMatcher {
         })
     }
 
+    /// A rough relative cost of [`ResourceMatcher::holds`].
+    fn cost(&self) -> u64 {
+        1 + 4 * self.globs.len() as u64
+    }
+
     /// True for `"*"` (among others): holds for every request.
     fn always(&self) -> bool {
         self.any && !self.negated
@@ -181,6 +186,13 @@ impl RequestFacts<'_> {
 }
 
 impl CompiledStatement {
+    /// A rough relative cost of [`CompiledStatement::applies`], for ordering candidates.
+    fn test_cost(&self) -> u64 {
+        let resources = self.resources.as_ref().map_or(0, |r| r.test.cost());
+        let principal = if self.principal.is_some() { 4 } else { 0 };
+        resources + principal + 3 * self.conditions.len() as u64
+    }
+
     /// Whether the statement applies, its action already known to match (spec §6.1).
     // Hot path: guarded by the `check` benchmarks in bench/.
     pub(crate) fn applies(&self, facts: &RequestFacts<'_>) -> bool {
@@ -281,11 +293,23 @@ impl PolicyIndex {
                 });
             }
         }
+        // Requests visit candidates Deny first (every Deny must be known), then Allows from the
+        // cheapest to test: in `Mode::Verdict` the first Allow that applies ends a group's search.
+        let visit_order = |id: u32| -> u64 {
+            statements
+                .get(id as usize)
+                .map_or(u64::MAX, |s: &CompiledStatement| {
+                    let allow = u64::from(s.effect == Effect::Allow);
+                    allow << 48 | s.test_cost().min(0xffff) << 32 | u64::from(id)
+                })
+        };
+        let actions = actions.build_ordered(&visit_order)?;
+        let not_action = not_action.build_ordered(&visit_order)?;
         Ok(PolicyIndex {
             statements: statements.into(),
             origins: origins.into(),
-            actions: actions.build()?,
-            not_action: not_action.build()?,
+            actions,
+            not_action,
             not_action_statements: not_action_statements.into(),
             group_names: group_names.into(),
             needs_principal_arns,
