@@ -404,6 +404,42 @@ mod tests {
     }
 
     #[test]
+    fn lists_come_in_the_order_asked_for() {
+        // Statement 3 first, then the rest by id: every list, complete or not.
+        let order = |id: u32| if id == 3 { 0 } else { 1 << 32 | u64::from(id) };
+        let mut builder = ActionIndexBuilder::default();
+        for (id, pattern) in [
+            "eas:CreateService",
+            "eas:Create*",
+            "eas:*",
+            "eas:CreateService",
+        ]
+        .iter()
+        .enumerate()
+        {
+            builder.add(pattern, id as u32);
+        }
+        builder.add("eas:Create*", 0);
+        let index = builder.build_ordered(&order).unwrap();
+        match index.candidates("eas:createservice") {
+            Candidates::Complete(ids) => assert_eq!(ids, [3, 0, 1, 2]),
+            other => panic!("{other:?}"),
+        }
+        let mut lists = Vec::new();
+        index.for_each_match("eas:createx", |ids| lists.push(ids.to_vec()));
+        assert_eq!(lists, [vec![2], vec![0, 1]]);
+    }
+
+    #[test]
+    fn many_prefixes_are_found_by_length() {
+        let mut patterns: Vec<String> = (0..20).map(|i| format!("s:p{i}*")).collect();
+        patterns.push("s:*".into());
+        let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+        assert_eq!(matches(&refs, "s:p12x"), vec![1, 12, 20]);
+        assert_eq!(matches(&refs, "s:q"), vec![20]);
+    }
+
+    #[test]
     fn prefixes_do_not_split_characters() {
         assert_eq!(matches(&["x:é*"], "x:éa"), vec![0]);
         assert_eq!(matches(&["x:a*"], "x:é"), Vec::<u32>::new());
