@@ -172,7 +172,7 @@ impl RequestFacts<'_> {
             let found = self
                 .request
                 .context()
-                .position(condition.key_text())
+                .position_of_lowered(condition.key_text())
                 .map_or(0, |i| i as u32 + 1);
             slot.set(u64::from(self.stamp) << 32 | u64::from(found));
             found

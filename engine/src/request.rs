@@ -259,6 +259,25 @@ impl Context {
         }
     }
 
+    /// [`Context::position`] of a key already ASCII-lowercased (a compiled condition's): only
+    /// the context's side is folded, and a key of the same length is rejected on its last byte
+    /// before the rest is compared (keys share prefixes such as `acs:`).
+    pub fn position_of_lowered(&self, lowered: &str) -> Option<usize> {
+        let wanted = lowered.as_bytes();
+        match &self.index {
+            Some(index) => index.get(lowered).copied(),
+            None => self.entries.iter().position(|e| {
+                let key = e.key.as_bytes();
+                key.len() == wanted.len()
+                    && key.last().map(u8::to_ascii_lowercase) == wanted.last().copied()
+                    && key
+                        .iter()
+                        .zip(wanted)
+                        .all(|(k, w)| k.to_ascii_lowercase() == *w)
+            }),
+        }
+    }
+
     /// The values of `key` (ASCII case-insensitive), or `None` when the key is absent or has no
     /// values.
     pub fn get(&self, key: &str) -> Option<&[String]> {
@@ -439,6 +458,8 @@ mod tests {
             Some(&["1.2.3.4".to_string()][..])
         );
         assert!(context.insert("acs:sourceIP", vec![]).is_err());
+        assert_eq!(context.position_of_lowered("acs:sourceip"), Some(0));
+        assert_eq!(context.position_of_lowered("acs:sourceiq"), None);
         context.insert("acs:TagKeys", vec![]).unwrap();
         assert_eq!(context.get("acs:TagKeys"), None);
     }
