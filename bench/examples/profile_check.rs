@@ -3,17 +3,18 @@
 //!
 //! ```text
 //! cargo build --release -p ramjet-bench --example profile_check
-//! target/release/examples/profile_check [CHECKS, default 20,000,000] [ramjet|limit]
+//! target/release/examples/profile_check [CHECKS, default 20,000,000] [ramjet|limit] [KIND]
 //! ```
 //!
 //! Checks the `check` bench's workload (one user, 100 statements, 1,024 requests) through a
 //! `StoreReader` (or, with `limit`, runs the limit baseline on the same requests) and prints the
-//! mean time per check. For instructions per check, run it under callgrind with N and with 0
+//! mean time per check. With a KIND (`exact`, `prefix`, `wildcard`, `not_action`, `conditions`),
+//! the `pattern_kind` bench's workload of that kind instead. For instructions per check, run it under callgrind with N and with 0
 //! checks and divide the difference by N, or collect only inside the check:
 //! `valgrind --tool=callgrind --toggle-collect='*StoreReader*check*' … 200000`
 //! (`--toggle-collect='*limit_baseline*'` for the limit).
 
-use ramjet_bench::{catalog_actions, limit_baseline, workload};
+use ramjet_bench::{catalog_actions, kind_workload, limit_baseline, workload, PatternKind};
 use ramjet_engine::store::PolicyStore;
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -26,7 +27,16 @@ fn main() {
         .and_then(|n| n.parse().ok())
         .unwrap_or(20_000_000);
     let limit = args.next().as_deref() == Some("limit");
-    let w = workload(10, 10, 0, 1024, 7);
+    let w = match args.next() {
+        None => workload(10, 10, 0, 1024, 7),
+        Some(name) => match PatternKind::ALL.into_iter().find(|k| k.name() == name) {
+            Some(kind) => kind_workload(kind, 100, 1024, 11),
+            None => {
+                eprintln!("unknown pattern kind {name:?}");
+                std::process::exit(2);
+            }
+        },
+    };
     let store = PolicyStore::new(&w.bundle).expect("the workload compiles");
     let mut reader = store.reader();
     let table: HashSet<&'static str> = catalog_actions()
