@@ -11,7 +11,8 @@
 //!
 //! Before anything is timed, every peer must decide every request as ramjet does; a disagreement
 //! is a translation bug and stops the run. After criterion's report, a table of medians and
-//! ratios is printed from criterion's estimates.
+//! ratios is printed from criterion's estimates, then ramjet's ratio to the limit measured in
+//! alternating rounds (noise from other tenants of a shared machine falls on both alike).
 //!
 //! `cargo bench -p ramjet-bench --features peers --bench peers`
 
@@ -223,6 +224,71 @@ fn print_table() {
     }
 }
 
+/// The ratio of two timings taken in alternating rounds: `first` and `second` each run `block`
+/// times per round, in turns (which goes first alternates), so that noise from other tenants of
+/// a shared machine falls on both alike. Returns the quartiles of the per-round ratios.
+fn paired_ratio(
+    rounds: usize,
+    block: usize,
+    mut first: impl FnMut(usize),
+    mut second: impl FnMut(usize),
+) -> [f64; 3] {
+    let time = |run: &mut dyn FnMut(usize), round: usize| {
+        let start = std::time::Instant::now();
+        for i in 0..block {
+            run(round * block + i);
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let mut ratios: Vec<f64> = (0..rounds)
+        .map(|round| {
+            let (a, b) = if round % 2 == 0 {
+                let a = time(&mut first, round);
+                (a, time(&mut second, round))
+            } else {
+                let b = time(&mut second, round);
+                (time(&mut first, round), b)
+            };
+            a / b
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let at = |q: usize| {
+        ratios
+            .get(ratios.len() * q / 4)
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    [at(1), at(2), at(3)]
+}
+
+/// ramjet against the limit baseline, paired (see [`paired_ratio`]).
+fn print_paired(w: &Workload) {
+    let store = PolicyStore::new(&w.bundle).expect("the workload compiles");
+    let mut reader = store.reader();
+    let table: std::collections::HashSet<&'static str> = ramjet_bench::catalog_actions()
+        .into_iter()
+        .map(|a| &*Box::leak(a.into_boxed_str()))
+        .collect();
+    let n = w.requests.len();
+    let (rounds, block) = (1_001, 20_000);
+    let [low, median, high] = paired_ratio(
+        rounds,
+        block,
+        |i| {
+            black_box(reader.check(&w.requests[i % n]));
+        },
+        |i| {
+            black_box(limit_baseline(&w.requests[i % n], &table));
+        },
+    );
+    println!();
+    println!(
+        "paired, {rounds} alternating rounds of {block} checks: ramjet takes {median:.2}× the limit \
+         (interquartile range {low:.2}–{high:.2}×)"
+    );
+}
+
 fn main() {
     let w = workload(10, 10, 0, 1024, 7);
     let cedar = checked(CedarPeer::new(&w), &w);
@@ -233,4 +299,5 @@ fn main() {
     bench_peer(&mut c, rego, &w);
     c.final_summary();
     print_table();
+    print_paired(&w);
 }
