@@ -83,10 +83,7 @@ fn bench_ramjet(c: &mut Criterion, w: &Workload) {
         .iter()
         .map(|r| reference::bundle_policies(&w.bundle, r))
         .collect();
-    let table: std::collections::HashSet<&'static str> = ramjet_bench::catalog_actions()
-        .into_iter()
-        .map(|a| &*Box::leak(a.into_boxed_str()))
-        .collect();
+    let table = ramjet_bench::limit_table();
     let mut group = c.benchmark_group(GROUP);
     group.throughput(Throughput::Elements(1));
     group.measurement_time(Duration::from_secs(5));
@@ -266,10 +263,7 @@ fn paired_ratio(
 fn print_paired(w: &Workload) {
     let store = PolicyStore::new(&w.bundle).expect("the workload compiles");
     let mut reader = store.reader();
-    let table: std::collections::HashSet<&'static str> = ramjet_bench::catalog_actions()
-        .into_iter()
-        .map(|a| &*Box::leak(a.into_boxed_str()))
-        .collect();
+    let table = ramjet_bench::limit_table();
     let n = w.requests.len();
     let (rounds, block) = (1_001, 20_000);
     let [low, median, high] = paired_ratio(

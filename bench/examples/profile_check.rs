@@ -14,9 +14,8 @@
 //! `valgrind --tool=callgrind --toggle-collect='*StoreReader*check*' … 200000`
 //! (`--toggle-collect='*limit_baseline*'` for the limit).
 
-use ramjet_bench::{catalog_actions, kind_workload, limit_baseline, workload, PatternKind};
+use ramjet_bench::{kind_workload, limit_baseline, limit_table, workload, PatternKind};
 use ramjet_engine::store::PolicyStore;
-use std::collections::HashSet;
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -39,10 +38,7 @@ fn main() {
     };
     let store = PolicyStore::new(&w.bundle).expect("the workload compiles");
     let mut reader = store.reader();
-    let table: HashSet<&'static str> = catalog_actions()
-        .into_iter()
-        .map(|a| &*Box::leak(a.into_boxed_str()))
-        .collect();
+    let table = limit_table();
     let start = Instant::now();
     for i in 0..checks {
         let request = &w.requests[i % w.requests.len()];

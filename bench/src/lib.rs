@@ -315,6 +315,15 @@ pub fn kind_workload(kind: PatternKind, statements: usize, requests: usize, seed
     assemble(documents, requests, per_policy * 10)
 }
 
+/// The table [`limit_baseline`] looks actions up in: the catalog's actions, as the standard
+/// library's `HashSet` (SipHash).
+pub fn limit_table() -> std::collections::HashSet<&'static str> {
+    catalog_actions()
+        .into_iter()
+        .map(|a| &*Box::leak(a.into_boxed_str()))
+        .collect()
+}
+
 /// The unavoidable work of any engine for a request: hash the action once and pass over the ARN
 /// bytes once. The floor the engine is measured against.
 pub fn limit_baseline(request: &Request, table: &std::collections::HashSet<&'static str>) -> bool {

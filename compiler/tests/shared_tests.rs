@@ -62,6 +62,15 @@ fn request(action: &str, service: &str, ip: &str) -> ramjet_engine::Request {
     parse_request(text.to_string().as_bytes()).unwrap()
 }
 
+/// The determining statements as `Policy#index`, in the order reported.
+fn names(outcome: &ramjet_engine::Outcome) -> Vec<String> {
+    outcome
+        .determining
+        .iter()
+        .map(|d| format!("{}#{}", d.policy, d.statement))
+        .collect()
+}
+
 #[test]
 fn a_remembered_result_belongs_to_one_request() {
     let set = guarded_set();
@@ -113,11 +122,7 @@ fn a_repeated_deny_is_reported_once_per_statement_in_document_order() {
         &mut Scratch::default(),
     );
     assert_eq!(outcome.decision, Decision::ExplicitDeny);
-    let determining: Vec<String> = outcome
-        .determining
-        .iter()
-        .map(|d| format!("{}#{}", d.policy, d.statement))
-        .collect();
+    let determining = names(&outcome);
     assert_eq!(determining, ["Ops#1", "Dev#0", "Audit#1"]);
 
     // Allows too: evaluated cheapest first (the `*` resource before the conditioned one), and
@@ -127,11 +132,7 @@ fn a_repeated_deny_is_reported_once_per_statement_in_document_order() {
         &mut Scratch::default(),
     );
     assert_eq!(outcome.decision, Decision::Allow);
-    let determining: Vec<String> = outcome
-        .determining
-        .iter()
-        .map(|d| format!("{}#{}", d.policy, d.statement))
-        .collect();
+    let determining = names(&outcome);
     assert_eq!(determining, ["Ops#0", "Dev#1", "Audit#0"]);
 }
 

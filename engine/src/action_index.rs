@@ -298,8 +298,19 @@ impl ActionIndex {
 
     /// Calls `visit` with every group of statements that has a pattern matching `action`
     /// (ASCII-lowercased by the caller). A statement may be visited more than once.
-    pub fn for_each_match(&self, action: &str, mut visit: impl FnMut(&[u32])) {
-        match self.candidates(action) {
+    pub fn for_each_match(&self, action: &str, visit: impl FnMut(&[u32])) {
+        self.for_each_candidate(self.candidates(action), action, visit);
+    }
+
+    /// [`ActionIndex::for_each_match`] from what [`ActionIndex::candidates`] already found for
+    /// `action`.
+    pub fn for_each_candidate(
+        &self,
+        candidates: Candidates<'_>,
+        action: &str,
+        mut visit: impl FnMut(&[u32]),
+    ) {
+        match candidates {
             Candidates::Complete(ids) => visit(ids),
             Candidates::Partial(literal) => {
                 if let Some(ids) = literal {

@@ -89,20 +89,65 @@ struct Applied {
     effect: Effect,
 }
 
+/// In a unit's group state: a Deny of the group applied.
+const DENIED: u8 = 1;
+/// In a unit's group state: an Allow of the group applied.
+const ALLOWED: u8 = 2;
+
+/// What one request's evaluation learns once and every unit reuses, marked with the request's
+/// `stamp` so that nothing needs clearing between requests.
+#[derive(Debug, Default)]
+struct RequestState {
+    arns: Vec<String>,
+    arn_count: usize,
+    arns_ready: bool,
+    /// Per interned key: `stamp << 32 | (1 + context index)`, or `stamp << 32` when absent;
+    /// resolved on first use.
+    slots: Vec<Cell<u64>>,
+    /// Per shared test (see [`KeyTable::memo_slots`]): `stamp << 1 | result` once evaluated.
+    memo: Vec<Cell<u64>>,
+    stamp: u32,
+}
+
+impl RequestState {
+    /// Starts a new request against units compiled with `keys`.
+    fn begin(&mut self, keys: &KeyTable) {
+        self.arns_ready = false;
+        self.stamp = self.stamp.wrapping_add(1);
+        if self.stamp == 0 {
+            self.slots.iter().chain(&self.memo).for_each(|s| s.set(0));
+            self.stamp = 1;
+        }
+        if self.slots.len() < keys.len() {
+            self.slots.resize_with(keys.len(), Cell::default);
+        }
+        if self.memo.len() < keys.memo_slots() {
+            self.memo.resize_with(keys.memo_slots(), Cell::default);
+        }
+    }
+
+    /// The facts `index`'s statements are tested against; the principal's ARNs are written on
+    /// first need.
+    fn facts<'a>(&'a mut self, request: &'a Request, index: &PolicyIndex) -> RequestFacts<'a> {
+        if index.needs_principal_arns && !self.arns_ready {
+            self.arn_count = write_arns(request.principal(), &mut self.arns);
+            self.arns_ready = true;
+        }
+        RequestFacts {
+            request,
+            arns: self.arns.get(..self.arn_count).unwrap_or_default(),
+            slots: &self.slots,
+            memo: &self.memo,
+            stamp: self.stamp,
+        }
+    }
+}
+
 /// Per-thread working memory for [`decide`]; reuse one per thread (or per batch chunk) so that
 /// evaluation does not allocate once its buffers have grown to fit.
 #[derive(Debug, Default)]
 pub struct Scratch {
-    arns: Vec<String>,
-    arn_count: usize,
-    arns_ready: bool,
-    /// Per interned key, for the current request: `stamp << 32 | (1 + context index)`, or
-    /// `stamp << 32` when absent; resolved on first use.
-    slots: Vec<Cell<u64>>,
-    /// Per shared test (see [`KeyTable::memo_slots`]): `stamp << 1 | result` once evaluated for
-    /// the current request.
-    memo: Vec<Cell<u64>>,
-    request_stamp: u32,
+    request: RequestState,
     seen: Vec<u32>,
     stamp: u32,
     applied: Vec<Applied>,
@@ -131,18 +176,7 @@ impl Scratch {
 
     fn prepare(&mut self, keys: &KeyTable, mode: Mode) {
         self.mode = Some(mode);
-        self.arns_ready = false;
-        self.request_stamp = self.request_stamp.wrapping_add(1);
-        if self.request_stamp == 0 {
-            self.slots.iter().chain(&self.memo).for_each(|s| s.set(0));
-            self.request_stamp = 1;
-        }
-        if self.slots.len() < keys.len() {
-            self.slots.resize_with(keys.len(), Cell::default);
-        }
-        if self.memo.len() < keys.memo_slots() {
-            self.memo.resize_with(keys.memo_slots(), Cell::default);
-        }
+        self.request.begin(keys);
         self.applied.clear();
         self.determining.clear();
     }
@@ -152,10 +186,6 @@ impl Scratch {
     /// one (which decides the same, spec §6.1).
     // Hot path: guarded by the `check` benchmarks in bench/.
     fn collect(&mut self, unit: Unit, index: &PolicyIndex, request: &Request, mode: Mode) {
-        if index.needs_principal_arns && !self.arns_ready {
-            self.arn_count = write_arns(request.principal(), &mut self.arns);
-            self.arns_ready = true;
-        }
         let candidates = index.actions.candidates(request.lowered_action());
         match candidates {
             Candidates::Complete(ids)
@@ -178,26 +208,13 @@ impl Scratch {
         ids: &[u32],
         request: &Request,
     ) {
-        const DENIED: u8 = 1;
-        const ALLOWED: u8 = 2;
         let Scratch {
-            arns,
-            arn_count,
-            slots,
-            memo,
-            request_stamp,
+            request: state,
             applied,
             group_state,
             ..
         } = self;
-        let facts = RequestFacts {
-            request,
-            action: request.lowered_action(),
-            arns: arns.get(..*arn_count).unwrap_or_default(),
-            slots,
-            memo,
-            stamp: *request_stamp,
-        };
+        let facts = state.facts(request, index);
         let single_group = index.group_count() <= 1;
         group_state.clear();
         group_state.resize(index.group_count().max(1), 0);
@@ -250,11 +267,7 @@ impl Scratch {
             self.seen.resize(index.len(), 0);
         }
         let Scratch {
-            arns,
-            arn_count,
-            slots,
-            memo,
-            request_stamp,
+            request: state,
             seen,
             stamp,
             applied,
@@ -265,14 +278,8 @@ impl Scratch {
         deferred.clear();
         let first_applied = applied.len();
         let stamp = *stamp;
-        let facts = RequestFacts {
-            request,
-            action: request.lowered_action(),
-            arns: arns.get(..*arn_count).unwrap_or_default(),
-            slots,
-            memo,
-            stamp: *request_stamp,
-        };
+        let facts = state.facts(request, index);
+        let action = request.lowered_action();
         let mut consider = |id: u32, seen: &mut Vec<u32>| {
             let Some(mark) = seen.get_mut(id as usize) else {
                 return;
@@ -296,23 +303,15 @@ impl Scratch {
                 }
             }
         };
-        match candidates {
-            Candidates::Complete(ids) => ids.iter().for_each(|&id| consider(id, seen)),
-            Candidates::Partial(literal) => {
-                for &id in literal.unwrap_or_default() {
-                    consider(id, seen);
-                }
-                index.actions.for_each_wildcard_match(facts.action, |ids| {
-                    for &id in ids {
-                        consider(id, seen);
-                    }
-                });
+        index.actions.for_each_candidate(candidates, action, |ids| {
+            for &id in ids {
+                consider(id, seen);
             }
-        }
+        });
         if !index.not_action_statements.is_empty() {
             // A NotAction statement is a candidate unless one of its patterns matches: mark
             // those as seen, then consider the rest.
-            index.not_action.for_each_match(facts.action, |ids| {
+            index.not_action.for_each_match(action, |ids| {
                 for &id in ids {
                     if let Some(mark) = seen.get_mut(id as usize) {
                         *mark = stamp;
@@ -326,8 +325,6 @@ impl Scratch {
         if mode == Mode::Verdict && !deferred.is_empty() {
             // Every Deny is known; an Allow matters only in a group with neither a Deny nor an
             // Allow yet.
-            const DENIED: u8 = 1;
-            const ALLOWED: u8 = 2;
             group_state.clear();
             group_state.resize(index.group_count().max(1), 0);
             for a in applied.iter().skip(first_applied) {
@@ -545,7 +542,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
         kind,
         Some(PrincipalKind::Service { .. } | PrincipalKind::Federated { .. })
     );
-    let role_assumption = is_role_assumption(request.lowered_action());
+    let role_assumption = request.is_role_assumption();
     let allowed = if role_assumption && trust_alone {
         b_allows
     } else if role_assumption || request.is_cross_account() {
@@ -563,9 +560,4 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
         scratch.record(Unit::Resource, None, Effect::Allow);
     }
     verdict(Decision::Allow, Step::Final)
-}
-
-/// `sts:AssumeRole*`, on the lowered action.
-fn is_role_assumption(lowered_action: &str) -> bool {
-    lowered_action.starts_with("sts:assumerole")
 }

@@ -134,7 +134,6 @@ pub(crate) struct CompiledStatement {
 /// What a statement needs to know about the request, prepared once per request.
 pub(crate) struct RequestFacts<'a> {
     pub(crate) request: &'a Request,
-    pub(crate) action: &'a str,
     pub(crate) arns: &'a [String],
     /// Per interned key: where the request's context has it, resolved on first use (see
     /// `Scratch`).

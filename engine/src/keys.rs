@@ -140,16 +140,11 @@ impl Interner {
         &mut self,
         list: &PatternList,
     ) -> Result<Arc<Shared<ResourceMatcher>>, GlobError> {
-        if let Some(shared) = self.resources.get(list) {
-            return Ok(shared.clone());
-        }
-        let test = ResourceMatcher::compile(list, self)?;
-        let shared = Arc::new(Shared {
-            memo: self.next_memo_slot(),
-            test,
-        });
-        self.resources.insert(list.clone(), shared.clone());
-        Ok(shared)
+        self.shared(
+            list,
+            |i| &mut i.resources,
+            |i| ResourceMatcher::compile(list, i),
+        )
     }
 
     /// The shared compiled form of a condition test (keys compare without ASCII case),
@@ -162,15 +157,30 @@ impl Interner {
             key: test.key.to_ascii_lowercase(),
             ..test.clone()
         };
-        if let Some(shared) = self.conditions.get(&folded) {
+        self.shared(
+            &folded,
+            |i| &mut i.conditions,
+            |i| CompiledCondition::compile(test, i),
+        )
+    }
+
+    /// The shared test for `key` in the table `table` picks: found, or compiled with a new memo
+    /// slot and kept.
+    fn shared<K: Hash + Eq + Clone, T>(
+        &mut self,
+        key: &K,
+        table: fn(&mut Interner) -> &mut HashMap<K, Arc<Shared<T>>>,
+        compile: impl FnOnce(&mut Interner) -> Result<T, GlobError>,
+    ) -> Result<Arc<Shared<T>>, GlobError> {
+        if let Some(shared) = table(self).get(key) {
             return Ok(shared.clone());
         }
-        let compiled = CompiledCondition::compile(test, self)?;
+        let test = compile(self)?;
         let shared = Arc::new(Shared {
             memo: self.next_memo_slot(),
-            test: compiled,
+            test,
         });
-        self.conditions.insert(folded, shared.clone());
+        table(self).insert(key.clone(), shared.clone());
         Ok(shared)
     }
 

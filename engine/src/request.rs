@@ -381,6 +381,12 @@ impl Request {
         &self.lowered_action
     }
 
+    /// True for `sts:AssumeRole*` in any ASCII case: assuming a role, whose trust policy decides
+    /// alongside (spec §6.2 step 4).
+    pub fn is_role_assumption(&self) -> bool {
+        self.lowered_action.starts_with("sts:assumerole")
+    }
+
     /// The resource ARN, or `"*"`.
     pub fn resource(&self) -> &str {
         &self.resource

@@ -445,7 +445,7 @@ impl Snapshot {
                     .and_then(|a| a.control.as_deref())
             }
         };
-        let resource = if request.lowered_action().starts_with("sts:assumerole") {
+        let resource = if request.is_role_assumption() {
             role_of_arn(request.resource())
                 .and_then(|(acct, role)| self.accounts.get(acct)?.roles.get(role)?.trust.as_ref())
         } else {
