@@ -8,9 +8,9 @@
 use crate::mapping::Mapping;
 use crate::record::{classify, Classified, RawRecord};
 use crate::report::catalog_actions;
-use ramjet_engine::bundle::Bundle;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::Snapshot;
+use ramjet_engine::model::Bundle;
+use ramjet_engine::Scratch;
+use ramjet_engine::Snapshot;
 use serde_json::{json, Value};
 use std::io::Write;
 

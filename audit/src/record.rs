@@ -4,8 +4,8 @@
 //! event or an unmappable one with the reason.
 
 use crate::mapping::{fill, Mapping};
-use ramjet_engine::request::MAX_REQUEST_STRING_CHARS;
 use ramjet_engine::value::{parse_instant, parse_request_address};
+use ramjet_engine::MAX_REQUEST_STRING_CHARS;
 use ramjet_engine::{Context, Principal, PrincipalKind, Request, RequestError};
 use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;

@@ -2,27 +2,27 @@
 //! and the unused-permissions finding.
 
 use crate::run::Stats;
-use ramjet_compiler::reference::bundle_policies;
 use ramjet_compiler::wildcard::glob_matches;
-use ramjet_engine::bundle::Bundle;
-use ramjet_engine::policy::Effect;
-use ramjet_engine::{Principal, PrincipalKind, Request};
+use ramjet_engine::model::{Bundle, Effect, Member, Statement};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-/// The EAS actions of `corpus/catalog/eas-actions.json`.
+/// The EAS actions of `corpus/catalog/eas-actions.json`, which is compiled into the binary.
 pub fn catalog_actions() -> Vec<String> {
-    let catalog: Value =
-        serde_json::from_str(include_str!("../../corpus/catalog/eas-actions.json"))
-            .unwrap_or(Value::Null);
-    catalog["actions"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(|x| x["action"].as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default()
+    #[derive(serde::Deserialize)]
+    struct Catalog {
+        actions: Vec<Entry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Entry {
+        action: String,
+    }
+    let text = include_str!("../../corpus/catalog/eas-actions.json");
+    // PANIC SAFETY: the text is fixed at build time, and `the_embedded_catalog_is_read` (below)
+    // reads it in every test run, so this cannot fail in a binary that passed its tests.
+    #[allow(clippy::expect_used)]
+    let catalog: Catalog = serde_json::from_str(text).expect("the embedded catalog parses");
+    catalog.actions.into_iter().map(|e| e.action).collect()
 }
 
 /// For each user and role of the bundle, the catalog actions its identity policies grant — an
@@ -31,51 +31,31 @@ pub fn catalog_actions() -> Vec<String> {
 pub fn unused_permissions(bundle: &Bundle, stats: &Stats) -> BTreeMap<String, Vec<String>> {
     let catalog = catalog_actions();
     let mut findings = BTreeMap::new();
-    for (account, details) in &bundle.accounts {
-        let users = details.users.keys().map(|name| {
+    for (account_id, account) in &bundle.accounts {
+        let users = account.users.keys().map(|name| {
             (
-                format!("acs:ram::{account}:user/{name}"),
-                PrincipalKind::RamUser {
-                    account: account.clone(),
-                    name: name.clone(),
-                    id: None,
-                },
+                format!("acs:ram::{account_id}:user/{name}"),
+                Member::User(name),
             )
         });
-        let roles = details.roles.keys().map(|role| {
+        let roles = account.roles.keys().map(|role| {
             (
-                format!("acs:ram::{account}:role/{role}"),
-                PrincipalKind::AssumedRole {
-                    account: account.clone(),
-                    role: role.clone(),
-                    session: "audit".into(),
-                    id: None,
-                },
+                format!("acs:ram::{account_id}:role/{role}"),
+                Member::Role(role),
             )
         });
-        for (arn, kind) in users.chain(roles) {
-            let Ok(probe) = Request::new("eas:ListServices", "*") else {
-                continue;
-            };
-            let probe = probe.with_principal(Principal::new(kind));
-            let policies = bundle_policies(bundle, &probe);
+        for (arn, member) in users.chain(roles) {
+            let statements: Vec<&Statement> = account
+                .identity_attachments(member)
+                .iter()
+                .filter_map(|a| bundle.policies.get(a.policy))
+                .flat_map(|p| &p.statements)
+                .filter(|s| s.effect == Effect::Allow)
+                .collect();
             let used = stats.used.get(&arn);
             let unused: Vec<String> = catalog
                 .iter()
-                .filter(|action| {
-                    policies
-                        .identity
-                        .iter()
-                        .flat_map(|p| &p.policy.statements)
-                        .any(|s| {
-                            s.effect == Effect::Allow
-                                && s.actions
-                                    .patterns
-                                    .iter()
-                                    .any(|p| glob_matches(p, action, true))
-                                    != s.actions.negated
-                        })
-                })
+                .filter(|action| statements.iter().any(|s| grants(s, action)))
                 .filter(|action| used.is_none_or(|u| !u.contains(&action.to_ascii_lowercase())))
                 .cloned()
                 .collect();
@@ -85,6 +65,16 @@ pub fn unused_permissions(bundle: &Bundle, stats: &Stats) -> BTreeMap<String, Ve
         }
     }
     findings
+}
+
+/// Whether `statement`'s `Action` / `NotAction` covers `action`.
+fn grants(statement: &Statement, action: &str) -> bool {
+    statement
+        .actions
+        .patterns
+        .iter()
+        .any(|p| glob_matches(p, action, true))
+        != statement.actions.negated
 }
 
 fn sorted(
@@ -187,4 +177,14 @@ pub fn summary(stats: &Stats, unused: &BTreeMap<String, Vec<String>>, seconds: f
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_embedded_catalog_is_read() {
+        let actions = super::catalog_actions();
+        assert_eq!(actions.len(), 97);
+        assert!(actions.iter().all(|a| a.starts_with("eas:")));
+    }
 }

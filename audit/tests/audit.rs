@@ -8,9 +8,10 @@ use ramjet_audit::generate::generate;
 use ramjet_audit::mapping::Mapping;
 use ramjet_audit::record::{classify_value, Classified};
 use ramjet_audit::run::{audit, Stats};
-use ramjet_compiler::{load_bundle, reference};
-use ramjet_engine::bundle::Bundle;
-use ramjet_engine::store::Snapshot;
+use ramjet_compiler::load_bundle;
+use ramjet_engine::model::Bundle;
+use ramjet_engine::Snapshot;
+use ramjet_reference as reference;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 

@@ -8,7 +8,7 @@ use ramjet_audit::mapping::Mapping;
 use ramjet_audit::record::{classify_value, Classified};
 use ramjet_compiler::load_bundle;
 use ramjet_engine::batch;
-use ramjet_engine::store::PolicyStore;
+use ramjet_engine::PolicyStore;
 use ramjet_engine::Request;
 use std::hint::black_box;
 use std::path::Path;

@@ -13,11 +13,11 @@
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ramjet_bench::{kind_workload, limit_baseline, workload, PatternKind, ACCOUNT};
-use ramjet_compiler::reference;
 use ramjet_compiler::{parse_policy, PolicyKind};
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::{PolicyStore, Snapshot};
+use ramjet_engine::Scratch;
 use ramjet_engine::{batch, Request};
+use ramjet_engine::{PolicyStore, Snapshot};
+use ramjet_reference as reference;
 use std::hint::black_box;
 
 fn check(c: &mut Criterion) {

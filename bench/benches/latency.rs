@@ -7,9 +7,9 @@
 //! `cargo bench -p ramjet-bench --bench latency` (add `-- --compiled-only` to skip the reference)
 
 use ramjet_bench::workload;
-use ramjet_compiler::reference;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::PolicyStore;
+use ramjet_engine::PolicyStore;
+use ramjet_engine::Scratch;
+use ramjet_reference as reference;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;

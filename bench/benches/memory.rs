@@ -10,8 +10,8 @@
 //! `cargo bench -p ramjet-bench --features memory --bench memory` (or `--features memory,peers`)
 
 use ramjet_bench::{many_users, workload};
-use ramjet_engine::bundle::Bundle;
-use ramjet_engine::store::Snapshot;
+use ramjet_engine::model::Bundle;
+use ramjet_engine::Snapshot;
 
 fn report(label: &str, bundle: &Bundle) {
     let mut kept = None;

@@ -15,7 +15,7 @@
 //! (`--toggle-collect='*limit_baseline*'` for the limit).
 
 use ramjet_bench::{kind_workload, limit_baseline, limit_table, workload, PatternKind};
-use ramjet_engine::store::PolicyStore;
+use ramjet_engine::PolicyStore;
 use std::hint::black_box;
 use std::time::Instant;
 

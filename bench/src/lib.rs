@@ -4,7 +4,7 @@
 //! for other services that a request can never match; and requests that hit and miss.
 
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
-use ramjet_engine::bundle::{Account, Bundle, User};
+use ramjet_engine::model::{Account, Bundle, User};
 use ramjet_engine::{Context, Principal, Request};
 use serde_json::{json, Value};
 
@@ -98,11 +98,11 @@ fn document(statements: Vec<Value>) -> Value {
     json!({"Version": "1", "Statement": statements})
 }
 
-fn policy(statements: Vec<Value>) -> ramjet_engine::policy::Policy {
+fn policy(statements: Vec<Value>) -> ramjet_engine::model::Policy {
     parse_document(&document(statements))
 }
 
-fn parse_document(document: &Value) -> ramjet_engine::policy::Policy {
+fn parse_document(document: &Value) -> ramjet_engine::model::Policy {
     match parse_policy(document.to_string().as_bytes(), PolicyKind::Identity) {
         Ok(parsed) => parsed.policy,
         Err(errors) => panic!("workload policy is invalid: {errors:?}"),

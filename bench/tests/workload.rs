@@ -3,10 +3,10 @@
 //! the reference interpreter.
 
 use ramjet_bench::{many_users, workload};
-use ramjet_compiler::reference;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::Snapshot;
 use ramjet_engine::Decision;
+use ramjet_engine::Scratch;
+use ramjet_engine::Snapshot;
+use ramjet_reference as reference;
 
 #[test]
 fn workload_mixes_decisions_and_engines_agree() {

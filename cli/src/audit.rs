@@ -8,7 +8,7 @@ use ramjet_audit::mapping::Mapping;
 use ramjet_audit::report::{report, summary, unused_permissions};
 use ramjet_audit::run::audit;
 use ramjet_compiler::load_bundle;
-use ramjet_engine::store::Snapshot;
+use ramjet_engine::Snapshot;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::time::Instant;
 
@@ -49,7 +49,7 @@ fn create(path: &FileArg) -> Option<BufWriter<std::fs::File>> {
     }
 }
 
-fn load(dir: &FileArg) -> Option<(ramjet_engine::bundle::Bundle, Snapshot)> {
+fn load(dir: &FileArg) -> Option<(ramjet_engine::model::Bundle, Snapshot)> {
     let bundle = match load_bundle(dir) {
         Ok(bundle) => bundle,
         Err(error) => {

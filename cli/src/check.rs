@@ -8,7 +8,7 @@ use clap::Args;
 use ramjet_compiler::{
     parse_policy, parse_request, parse_scenario, NamedPolicy, PolicyKind, PolicySet,
 };
-use ramjet_engine::evaluate::Scratch;
+use ramjet_engine::Scratch;
 use ramjet_engine::{Outcome, Request};
 use std::path::Path;
 

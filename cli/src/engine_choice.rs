@@ -2,10 +2,11 @@
 //! decision against the spec's plain reading.
 
 use clap::ValueEnum;
-use ramjet_compiler::{reference, PolicySet};
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::evaluate::Scratch;
+use ramjet_compiler::PolicySet;
+use ramjet_engine::CompiledPolicySet;
+use ramjet_engine::Scratch;
 use ramjet_engine::{Outcome, Request};
+use ramjet_reference as reference;
 
 /// Which engine decides.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]

@@ -1,8 +1,8 @@
 //! Every conformance scenario through the `ramjet` binary: decision, step, determining
 //! statements and exit status.
 
-use ramjet_compiler::conformance::{load_cases, Expected};
 use ramjet_engine::{Decision, Outcome, StatementRef, Step};
+use ramjet_reference::conformance::{load_cases, Expected};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;

@@ -4,7 +4,7 @@
 //! name `bundle.json` uses must exist. Errors name the file and the JSON path.
 //!
 //! ```no_run
-//! use ramjet_engine::store::PolicyStore;
+//! use ramjet_engine::PolicyStore;
 //! let bundle = ramjet_compiler::load_bundle("corpus/bundle".as_ref()).unwrap();
 //! let store = PolicyStore::new(&bundle).unwrap();
 //! // later, when the directory changes:
@@ -14,9 +14,9 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, JsonPath, Severity};
 use crate::json::{self, Json, Members};
 use crate::policy::{guess_kind, parse_policy};
-use ramjet_engine::bundle::{Account, Bundle, Group, ResourceGroupAttachments, Role, User};
-use ramjet_engine::policy::PolicyKind;
-use ramjet_engine::store::{CompileError, PolicyStore};
+use ramjet_engine::model::PolicyKind;
+use ramjet_engine::model::{Account, Bundle, Group, ResourceGroupAttachments, Role, User};
+use ramjet_engine::{CompileError, PolicyStore};
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};

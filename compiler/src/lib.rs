@@ -1,18 +1,22 @@
 //! # ramjet-compiler
 //!
-//! The RAM policy language: strict parsing and validation of policy documents, requests and
-//! scenarios into a typed model (every error with its JSON path), and the reference interpreter
-//! that evaluates the model exactly as `shared/spec/ram-semantics.md` §6 reads.
+//! ramjet's front end: policy documents, requests, scenarios and bundle directories read as
+//! strict JSON and validated into the typed model of `ramjet-engine` (every error and warning
+//! with its JSON path). The engine compiles that model into its index and decides; this crate
+//! never decides anything, except that [`load_bundle`]'s reload helper swaps a checked bundle
+//! into a [`PolicyStore`](ramjet_engine::PolicyStore).
 //!
 //! ```
-//! use ramjet_compiler::{parse_scenario, reference};
+//! use ramjet_compiler::parse_scenario;
+//! use ramjet_engine::{CompiledPolicySet, Decision, Scratch};
 //! let scenario = parse_scenario(br#"{
 //!   "policies": {"identity": [{"Version": "1", "Statement": [
 //!     {"Effect": "Allow", "Action": "eas:ListServices", "Resource": "*"}]}]},
 //!   "request": {"action": "eas:ListServices", "resource": "*"}
 //! }"#).unwrap();
-//! let outcome = reference::evaluate(&scenario.policies, &scenario.request);
-//! assert!(outcome.decision.is_allow());
+//! let compiled = CompiledPolicySet::compile(&scenario.policies).unwrap();
+//! let verdict = compiled.decide(&scenario.request, &mut Scratch::default());
+//! assert_eq!(verdict.decision, Decision::Allow);
 //! ```
 #![cfg_attr(
     not(test),
@@ -26,12 +30,10 @@
 
 pub mod bundle;
 mod condition;
-pub mod conformance;
 pub mod diagnostic;
 pub mod json;
 pub mod limits;
 mod policy;
-pub mod reference;
 mod request;
 mod scenario;
 pub mod wildcard;
@@ -40,7 +42,7 @@ pub use bundle::{load_bundle, reload, BundleError, FileDiagnostic};
 pub use diagnostic::{Diagnostic, JsonPath, Severity};
 pub use policy::{guess_kind, parse_policy, read_policy_document, ParsedPolicy};
 /// The typed policy model (defined in `ramjet-engine`, which compiles it).
-pub use ramjet_engine::policy as model;
-pub use ramjet_engine::policy::{Effect, NamedPolicy, Policy, PolicyKind, PolicySet, Statement};
+pub use ramjet_engine::model;
+pub use ramjet_engine::model::{Effect, NamedPolicy, Policy, PolicyKind, PolicySet, Statement};
 pub use request::parse_request;
 pub use scenario::{parse_scenario, Scenario};

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Diagnostics, JsonPath};
 use crate::json::{self, Json, Members};
 use crate::policy::describe;
-use ramjet_engine::request::MAX_REQUEST_STRING_CHARS;
+use ramjet_engine::MAX_REQUEST_STRING_CHARS;
 use ramjet_engine::{Context, Principal, PrincipalKind, Request, RequestError};
 
 /// Reads a request file.

@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Diagnostics, JsonPath};
 use crate::json::{self, Json, Members};
 use crate::policy::read_policy_document;
 use crate::request::read_request;
-use ramjet_engine::policy::{NamedPolicy, PolicyKind, PolicySet};
+use ramjet_engine::model::{NamedPolicy, PolicyKind, PolicySet};
 use ramjet_engine::Request;
 
 /// A request with the policies that decide it.

@@ -2,9 +2,9 @@
 //! rejected with the file and JSON path; a store keeps its snapshot when a swap fails.
 
 use ramjet_compiler::{load_bundle, parse_request, reload, BundleError};
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::PolicyStore;
 use ramjet_engine::Decision;
+use ramjet_engine::PolicyStore;
+use ramjet_engine::Scratch;
 use std::path::{Path, PathBuf};
 
 fn corpus_bundle() -> PathBuf {

@@ -6,8 +6,8 @@
 //! ```
 
 use ramjet_compiler::{load_bundle, reload};
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::PolicyStore;
+use ramjet_engine::PolicyStore;
+use ramjet_engine::Scratch;
 use ramjet_engine::{Context, Decision, Principal, Request};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -2,9 +2,9 @@
 //! for the operator (lowercased for `IgnoreCase`, globs compiled for `Like`), and evaluation
 //! against the request's values without allocating.
 
-use crate::glob::{Glob, GlobError};
-use crate::keys::{Interner, KeyId};
-use crate::policy::{ConditionTest, ConditionValues, SetQuantifier, TestKind, ValueFamily};
+use crate::glob::Glob;
+use crate::keys::KeyId;
+use crate::model::{SetQuantifier, TestKind, ValueFamily};
 use crate::value::{
     parse_bool, parse_instant, parse_request_address, DecimalView, ExactDecimal, Instant, IpNet,
 };
@@ -13,18 +13,19 @@ use std::sync::Arc;
 
 /// One key under one operator, ready to evaluate.
 #[derive(Debug, Clone)]
-pub struct CompiledCondition {
-    key: KeyId,
+pub(crate) struct CompiledCondition {
+    pub(crate) key: KeyId,
     /// The key, ASCII-lowercased.
-    key_text: Box<str>,
-    test: TestKind,
-    quantifier: Option<SetQuantifier>,
-    if_exists: bool,
-    values: Values,
+    pub(crate) key_text: Box<str>,
+    pub(crate) test: TestKind,
+    pub(crate) quantifier: Option<SetQuantifier>,
+    pub(crate) if_exists: bool,
+    pub(crate) values: Values,
 }
 
+/// A condition's policy values, prepared for its operator.
 #[derive(Debug, Clone)]
-enum Values {
+pub(crate) enum Values {
     Exact(Box<[Box<str>]>),
     /// Lowercased, character by character.
     Lowered(Box<[Box<str>]>),
@@ -37,58 +38,24 @@ enum Values {
 
 /// Unicode lowercase, one character at a time (no context-dependent rules), as the reference
 /// interpreter compares `IgnoreCase` values.
-pub fn lowercase_chars(text: &str) -> impl Iterator<Item = char> + '_ {
+pub(crate) fn lowercase_chars(text: &str) -> impl Iterator<Item = char> + '_ {
     text.chars().flat_map(char::to_lowercase)
 }
 
 impl CompiledCondition {
-    /// Compiles a model condition, interning its key in `keys`.
-    pub fn compile(test: &ConditionTest, interner: &mut Interner) -> Result<Self, GlobError> {
-        use TestKind::*;
-        let values = match (&test.values, test.operator.test) {
-            (ConditionValues::Strings(v), StringEqualsIgnoreCase | StringNotEqualsIgnoreCase) => {
-                Values::Lowered(
-                    v.iter()
-                        .map(|s| lowercase_chars(s).collect::<String>().into())
-                        .collect(),
-                )
-            }
-            (ConditionValues::Strings(v), StringLike | StringNotLike) => Values::Globs(
-                v.iter()
-                    .map(|s| interner.glob(s))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (ConditionValues::Strings(v), _) => {
-                Values::Exact(v.iter().map(|s| s.as_str().into()).collect())
-            }
-            (ConditionValues::Numbers(v), _) => Values::Numbers(v.clone().into()),
-            (ConditionValues::Instants(v), _) => Values::Instants(v.clone().into()),
-            (ConditionValues::Bools(v), _) => Values::Bools(v.clone().into()),
-            (ConditionValues::Networks(v), _) => Values::Networks(v.clone().into()),
-        };
-        Ok(CompiledCondition {
-            key: interner.keys.intern(&test.key),
-            key_text: test.key.to_ascii_lowercase().into(),
-            test: test.operator.test,
-            quantifier: test.operator.quantifier,
-            if_exists: test.operator.if_exists,
-            values,
-        })
-    }
-
     /// The interned key.
-    pub fn key(&self) -> KeyId {
+    pub(crate) fn key(&self) -> KeyId {
         self.key
     }
 
     /// The key, ASCII-lowercased.
-    pub fn key_text(&self) -> &str {
+    pub(crate) fn key_text(&self) -> &str {
         &self.key_text
     }
 
     /// Whether the test holds, given the request's values for the key (`None`: absent or empty).
     /// Spec §4.4, §4.5.
-    pub fn holds(&self, request_values: Option<&[String]>) -> bool {
+    pub(crate) fn holds(&self, request_values: Option<&[String]>) -> bool {
         if self.test == TestKind::Null {
             let absent = request_values.is_none();
             return matches!(&self.values, Values::Bools(v) if v.contains(&absent));

@@ -45,6 +45,9 @@ pub enum Step {
     Session,
     /// Step 4: identity and resource-based policies combined.
     Final,
+    /// Evaluation met a broken invariant of the compiled snapshot (a bug, never the input's
+    /// fault): the decision is a deny, whatever the policies say.
+    InternalError,
 }
 
 impl Step {
@@ -54,6 +57,7 @@ impl Step {
             Step::Control => "control",
             Step::Session => "session",
             Step::Final => "final",
+            Step::InternalError => "internal_error",
         }
     }
 }

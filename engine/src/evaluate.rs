@@ -1,31 +1,23 @@
 //! Spec §6 on compiled units: the same steps as the reference interpreter, over
 //! [`PolicyIndex`]es, with per-thread [`Scratch`] so that a typical request allocates nothing.
 //!
-//! ```
-//! # // Built by hand here; `ramjet-compiler` builds units from policy documents.
-//! use ramjet_engine::evaluate::{decide, Mode, Scratch, Units};
-//! use ramjet_engine::keys::KeyTable;
-//! use ramjet_engine::{Decision, Request};
-//! let keys = KeyTable::default();
-//! let units = Units { keys: &keys, control: None, session: None, identity: None, resource: None };
-//! let mut scratch = Scratch::default();
-//! let request = Request::new("eas:ListServices", "*").unwrap();
-//! let verdict = decide(&units, &request, &mut scratch, Mode::Verdict);
-//! assert_eq!(verdict.decision, Decision::ImplicitDeny);
-//! ```
+//! A broken invariant met on the way (a statement id its index does not hold, a condition key
+//! past the request's slots) never skips a statement: it marks the evaluation faulty, and the
+//! decision is [`Step::InternalError`] with [`Decision::ImplicitDeny`] — it fails closed.
 
 use crate::action_index::Candidates;
 use crate::index::{PolicyIndex, RequestFacts};
 use crate::keys::KeyTable;
-use crate::policy::Effect;
+use crate::model::Effect;
 use crate::principal_match::write_arns;
 use crate::request::{PrincipalKind, Request};
-use crate::{Decision, StatementRef, Step};
+use crate::statement_id::StatementId;
+use crate::{Decision, Outcome, Step};
 use std::cell::Cell;
 
 /// Which unit of spec §6.2 a statement belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Unit {
+pub(crate) enum Unit {
     /// Control policies (one group per level).
     Control,
     /// The session policy.
@@ -38,17 +30,17 @@ pub enum Unit {
 
 /// The compiled units that bear on one request.
 #[derive(Debug, Clone, Copy)]
-pub struct Units<'a> {
+pub(crate) struct Units<'a> {
     /// The condition keys every unit's conditions were interned in.
-    pub keys: &'a KeyTable,
+    pub(crate) keys: &'a KeyTable,
     /// Control policy levels.
-    pub control: Option<&'a PolicyIndex>,
+    pub(crate) control: Option<&'a PolicyIndex>,
     /// The session policy of an assumed-role session.
-    pub session: Option<&'a PolicyIndex>,
+    pub(crate) session: Option<&'a PolicyIndex>,
     /// The principal's identity policies.
-    pub identity: Option<&'a PolicyIndex>,
+    pub(crate) identity: Option<&'a PolicyIndex>,
     /// The resource-based policy.
-    pub resource: Option<&'a PolicyIndex>,
+    pub(crate) resource: Option<&'a PolicyIndex>,
 }
 
 impl<'a> Units<'a> {
@@ -61,13 +53,27 @@ impl<'a> Units<'a> {
         }
     }
 
-    /// The determining statements of the last [`decide`] with `scratch`, as references.
-    pub fn determining(&self, scratch: &Scratch) -> Vec<StatementRef> {
-        scratch
+    /// Decides `request` with the determining statements as references ([`Mode::Explain`]).
+    pub(crate) fn outcome(&self, request: &Request, scratch: &mut Scratch) -> Outcome {
+        let verdict = decide(self, request, scratch, Mode::Explain);
+        let determining: Option<Vec<_>> = scratch
             .determining
             .iter()
-            .filter_map(|&(unit, id)| self.get(unit)?.origin(id).map(|o| o.to_ref()))
-            .collect()
+            .map(|&(unit, id)| self.get(unit)?.origin(id).map(|o| o.to_ref()))
+            .collect();
+        match determining {
+            Some(determining) => Outcome {
+                decision: verdict.decision,
+                step: verdict.step,
+                determining,
+            },
+            // A recorded statement its unit cannot name: fail closed, as `decide` does.
+            None => Outcome {
+                decision: Decision::ImplicitDeny,
+                step: Step::InternalError,
+                determining: Vec::new(),
+            },
+        }
     }
 }
 
@@ -85,7 +91,7 @@ pub struct Verdict {
 struct Applied {
     unit: Unit,
     group: u32,
-    statement: u32,
+    statement: StatementId,
     effect: Effect,
 }
 
@@ -107,12 +113,15 @@ struct RequestState {
     /// Per shared test (see [`KeyTable::memo_slots`]): `stamp << 1 | result` once evaluated.
     memo: Vec<Cell<u64>>,
     stamp: u32,
+    /// An invariant was found broken while deciding this request (see the module docs).
+    fault: Cell<bool>,
 }
 
 impl RequestState {
     /// Starts a new request against units compiled with `keys`.
     fn begin(&mut self, keys: &KeyTable) {
         self.arns_ready = false;
+        self.fault.set(false);
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.slots.iter().chain(&self.memo).for_each(|s| s.set(0));
@@ -133,18 +142,31 @@ impl RequestState {
             self.arn_count = write_arns(request.principal(), &mut self.arns);
             self.arns_ready = true;
         }
+        let arns = match self.arns.get(..self.arn_count) {
+            Some(arns) => arns,
+            None => {
+                // `write_arns` counts the buffers it wrote: fewer ARNs than counted would let a
+                // Deny naming the principal miss it.
+                self.fault.set(true);
+                &[]
+            }
+        };
         RequestFacts {
             request,
-            arns: self.arns.get(..self.arn_count).unwrap_or_default(),
+            arns,
             slots: &self.slots,
             memo: &self.memo,
             stamp: self.stamp,
+            fault: &self.fault,
         }
     }
 }
 
-/// Per-thread working memory for [`decide`]; reuse one per thread (or per batch chunk) so that
-/// evaluation does not allocate once its buffers have grown to fit.
+/// Per-thread working memory for deciding; reuse one per thread (or per batch chunk) so that
+/// evaluation does not allocate once its buffers have grown to fit. A [`StoreReader`] holds its
+/// own.
+///
+/// [`StoreReader`]: crate::StoreReader
 #[derive(Debug, Default)]
 pub struct Scratch {
     request: RequestState,
@@ -152,15 +174,15 @@ pub struct Scratch {
     stamp: u32,
     applied: Vec<Applied>,
     /// Allow candidates put off until every Deny is known ([`Mode::Verdict`]).
-    deferred: Vec<u32>,
+    deferred: Vec<StatementId>,
     group_state: Vec<u8>,
-    determining: Vec<(Unit, u32)>,
+    determining: Vec<(Unit, StatementId)>,
     mode: Option<Mode>,
 }
 
 /// How much of the evaluation to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Only the decision: stop looking at Allow statements once one decides. The determining
     /// statements are not recorded.
     Verdict,
@@ -169,11 +191,6 @@ pub enum Mode {
 }
 
 impl Scratch {
-    /// The determining statements of the last decision: unit and statement id.
-    pub fn determining_ids(&self) -> &[(Unit, u32)] {
-        &self.determining
-    }
-
     fn prepare(&mut self, keys: &KeyTable, mode: Mode) {
         self.mode = Some(mode);
         self.request.begin(keys);
@@ -205,7 +222,7 @@ impl Scratch {
         &mut self,
         unit: Unit,
         index: &PolicyIndex,
-        ids: &[u32],
+        ids: &[StatementId],
         request: &Request,
     ) {
         let Scratch {
@@ -219,11 +236,13 @@ impl Scratch {
         group_state.clear();
         group_state.resize(index.group_count().max(1), 0);
         for &id in ids {
-            let Some(statement) = index.statements.get(id as usize) else {
-                continue;
-            };
-            let Some(state) = group_state.get_mut(statement.group as usize) else {
-                continue;
+            let Some((statement, state)) = index
+                .statement(id)
+                .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
+            else {
+                // Ids and groups come from the index builder: see the module docs.
+                facts.fault.set(true);
+                return;
             };
             // An Allow matters only in a group with neither a Deny nor an Allow yet; every Deny
             // comes before the first Allow.
@@ -280,27 +299,27 @@ impl Scratch {
         let stamp = *stamp;
         let facts = state.facts(request, index);
         let action = request.lowered_action();
-        let mut consider = |id: u32, seen: &mut Vec<u32>| {
-            let Some(mark) = seen.get_mut(id as usize) else {
+        let mut consider = |id: StatementId, seen: &mut Vec<u32>| {
+            let Some((mark, statement)) = seen.get_mut(id.index()).zip(index.statement(id)) else {
+                // Ids come from the index builder: see the module docs.
+                facts.fault.set(true);
                 return;
             };
             if *mark == stamp {
                 return;
             }
             *mark = stamp;
-            if let Some(statement) = index.statements.get(id as usize) {
-                if mode == Mode::Verdict && statement.effect == Effect::Allow {
-                    deferred.push(id);
-                    return;
-                }
-                if statement.applies(&facts) {
-                    applied.push(Applied {
-                        unit,
-                        group: statement.group,
-                        statement: id,
-                        effect: statement.effect,
-                    });
-                }
+            if mode == Mode::Verdict && statement.effect == Effect::Allow {
+                deferred.push(id);
+                return;
+            }
+            if statement.applies(&facts) {
+                applied.push(Applied {
+                    unit,
+                    group: statement.group,
+                    statement: id,
+                    effect: statement.effect,
+                });
             }
         };
         index.actions.for_each_candidate(candidates, action, |ids| {
@@ -313,8 +332,9 @@ impl Scratch {
             // those as seen, then consider the rest.
             index.not_action.for_each_match(action, |ids| {
                 for &id in ids {
-                    if let Some(mark) = seen.get_mut(id as usize) {
-                        *mark = stamp;
+                    match seen.get_mut(id.index()) {
+                        Some(mark) => *mark = stamp,
+                        None => facts.fault.set(true),
                     }
                 }
             });
@@ -323,32 +343,14 @@ impl Scratch {
             }
         }
         if mode == Mode::Verdict && !deferred.is_empty() {
-            // Every Deny is known; an Allow matters only in a group with neither a Deny nor an
-            // Allow yet.
-            group_state.clear();
-            group_state.resize(index.group_count().max(1), 0);
-            for a in applied.iter().skip(first_applied) {
-                if let Some(state) = group_state.get_mut(a.group as usize) {
-                    *state |= DENIED;
-                }
-            }
-            for &id in deferred.iter() {
-                let Some(statement) = index.statements.get(id as usize) else {
-                    continue;
-                };
-                let Some(state) = group_state.get_mut(statement.group as usize) else {
-                    continue;
-                };
-                if *state == 0 && statement.applies(&facts) {
-                    *state = ALLOWED;
-                    applied.push(Applied {
-                        unit,
-                        group: statement.group,
-                        statement: id,
-                        effect: Effect::Allow,
-                    });
-                }
-            }
+            let unapplied = applied.get(first_applied..).unwrap_or_default();
+            let allowed = deferred_allows(index, unapplied, deferred, group_state, &facts);
+            applied.extend(allowed.map(|(group, statement)| Applied {
+                unit,
+                group,
+                statement,
+                effect: Effect::Allow,
+            }));
         }
     }
 
@@ -427,6 +429,40 @@ impl Scratch {
     }
 }
 
+/// [`Mode::Verdict`]'s second pass over one unit: every Deny is known (`denies`, the unit's
+/// applied statements so far), and a deferred Allow matters only in a group with neither a Deny
+/// nor an Allow yet. Yields `(group, statement)` for each Allow that applies.
+fn deferred_allows<'a>(
+    index: &'a PolicyIndex,
+    denies: &[Applied],
+    deferred: &'a [StatementId],
+    group_state: &'a mut Vec<u8>,
+    facts: &'a RequestFacts<'_>,
+) -> impl Iterator<Item = (u32, StatementId)> + 'a {
+    group_state.clear();
+    group_state.resize(index.group_count().max(1), 0);
+    for a in denies {
+        match group_state.get_mut(a.group as usize) {
+            Some(state) => *state |= DENIED,
+            None => facts.fault.set(true),
+        }
+    }
+    deferred.iter().filter_map(move |&id| {
+        let Some((statement, state)) = index
+            .statement(id)
+            .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
+        else {
+            facts.fault.set(true);
+            return None;
+        };
+        if *state == 0 && statement.applies(facts) {
+            *state = ALLOWED;
+            return Some((statement.group, id));
+        }
+        None
+    })
+}
+
 /// Where decision A came from.
 #[derive(Clone, Copy)]
 enum IdentitySource {
@@ -441,40 +477,42 @@ fn verdict(decision: Decision, step: Step) -> Verdict {
 }
 
 /// Decides `request` with the compiled `units` (spec §6.2). In [`Mode::Explain`] the
-/// determining statements are left in `scratch`.
+/// determining statements are left in `scratch`. A fault met on the way (see the module docs)
+/// makes the verdict [`Step::InternalError`], whatever the steps found.
 // Hot path: guarded by the `check` benchmarks in bench/.
-pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode: Mode) -> Verdict {
+pub(crate) fn decide(
+    units: &Units<'_>,
+    request: &Request,
+    scratch: &mut Scratch,
+    mode: Mode,
+) -> Verdict {
     scratch.prepare(units.keys, mode);
-    let principal = request.principal();
-    let kind = principal.map(|p| &p.kind);
+    let verdict = decide_steps(units, request, scratch, mode);
+    if scratch.request.fault.get() {
+        scratch.determining.clear();
+        return self::verdict(Decision::ImplicitDeny, Step::InternalError);
+    }
+    verdict
+}
 
+/// Steps 1 to 4 of spec §6.2.
+// Hot path: guarded by the `check` benchmarks in bench/.
+fn decide_steps(
+    units: &Units<'_>,
+    request: &Request,
+    scratch: &mut Scratch,
+    mode: Mode,
+) -> Verdict {
     // Step 1: control policies; every level must allow.
     if let Some(control) = units.control {
-        let applies = match principal {
-            None => true,
-            Some(p) => {
-                !p.management_account
-                    && !matches!(
-                        p.kind,
-                        PrincipalKind::RootAccount { .. } | PrincipalKind::Service { .. }
-                    )
-            }
-        };
-        if applies && control.group_count() > 0 {
-            scratch.collect(Unit::Control, control, request, mode);
-            let (denied, not_allowed) = scratch.control_levels(control.group_count());
-            if denied {
-                scratch.record(Unit::Control, None, Effect::Deny);
-                return verdict(Decision::ExplicitDeny, Step::Control);
-            }
-            if not_allowed {
-                return verdict(Decision::ImplicitDeny, Step::Control);
-            }
+        if let Some(ended) = control_step(control, request, scratch, mode) {
+            return ended;
         }
     }
-
     // Step 2: the session policy of an assumed-role session must allow.
-    if let (Some(session), Some(PrincipalKind::AssumedRole { .. })) = (units.session, kind) {
+    if let (Some(session), Some(PrincipalKind::AssumedRole { .. })) =
+        (units.session, request.principal().map(|p| &p.kind))
+    {
         scratch.collect(Unit::Session, session, request, mode);
         match scratch.decision_of(Unit::Session, None) {
             Decision::Allow => {}
@@ -485,9 +523,52 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
             Decision::ImplicitDeny => return verdict(Decision::ImplicitDeny, Step::Session),
         }
     }
-
     // Step 3: decision A (identity) and decision B (resource-based).
-    let (identity, identity_source) = match kind {
+    let identity = identity_decision(units.identity, request, scratch, mode);
+    let resource = units.resource.map(|index| {
+        scratch.collect(Unit::Resource, index, request, mode);
+        scratch.decision_of(Unit::Resource, None)
+    });
+    combine(identity, resource, request, scratch)
+}
+
+/// Step 1: `Some` when the control levels end evaluation (a Deny, or a level with no Allow).
+fn control_step(
+    control: &PolicyIndex,
+    request: &Request,
+    scratch: &mut Scratch,
+    mode: Mode,
+) -> Option<Verdict> {
+    let applies = match request.principal() {
+        None => true,
+        Some(p) => {
+            !p.management_account
+                && !matches!(
+                    p.kind,
+                    PrincipalKind::RootAccount { .. } | PrincipalKind::Service { .. }
+                )
+        }
+    };
+    if !applies || control.group_count() == 0 {
+        return None;
+    }
+    scratch.collect(Unit::Control, control, request, mode);
+    let (denied, not_allowed) = scratch.control_levels(control.group_count());
+    if denied {
+        scratch.record(Unit::Control, None, Effect::Deny);
+        return Some(verdict(Decision::ExplicitDeny, Step::Control));
+    }
+    not_allowed.then(|| verdict(Decision::ImplicitDeny, Step::Control))
+}
+
+/// Step 3's decision A, and where it came from.
+fn identity_decision(
+    identity: Option<&PolicyIndex>,
+    request: &Request,
+    scratch: &mut Scratch,
+    mode: Mode,
+) -> (Decision, IdentitySource) {
+    match request.principal().map(|p| &p.kind) {
         Some(PrincipalKind::RootAccount { .. }) => {
             let decision = if request.is_cross_account() {
                 Decision::ImplicitDeny
@@ -497,7 +578,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
             (decision, IdentitySource::Implied)
         }
         Some(PrincipalKind::Anonymous) => (Decision::ImplicitDeny, IdentitySource::Implied),
-        _ => match units.identity {
+        _ => match identity {
             None => (Decision::ImplicitDeny, IdentitySource::Implied),
             Some(index) => {
                 scratch.collect(Unit::Identity, index, request, mode);
@@ -515,13 +596,16 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
                 }
             }
         },
-    };
-    let resource = units.resource.map(|index| {
-        scratch.collect(Unit::Resource, index, request, mode);
-        scratch.decision_of(Unit::Resource, None)
-    });
+    }
+}
 
-    // Step 4: combine.
+/// Step 4: decision A and decision B combined, the determining statements recorded.
+fn combine(
+    (identity, identity_source): (Decision, IdentitySource),
+    resource: Option<Decision>,
+    request: &Request,
+    scratch: &mut Scratch,
+) -> Verdict {
     let record_identity = |scratch: &mut Scratch, effect| {
         if let IdentitySource::Group(g) = identity_source {
             scratch.record(Unit::Identity, Some(g), effect);
@@ -539,7 +623,7 @@ pub fn decide(units: &Units<'_>, request: &Request, scratch: &mut Scratch, mode:
     let a_allows = identity == Decision::Allow;
     let b_allows = resource == Some(Decision::Allow);
     let trust_alone = matches!(
-        kind,
+        request.principal().map(|p| &p.kind),
         Some(PrincipalKind::Service { .. } | PrincipalKind::Federated { .. })
     );
     let role_assumption = request.is_role_assumption();

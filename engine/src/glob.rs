@@ -19,20 +19,9 @@ use memchr::arch::all::memchr::One;
 use memchr::memmem;
 use regex_automata::meta::Regex;
 use regex_automata::util::syntax;
-use thiserror::Error;
 
 /// The largest NFA, in bytes, that a `?` pattern may compile to.
-pub const MAX_AUTOMATON_BYTES: usize = 1 << 20;
-
-/// A pattern could not be compiled.
-#[derive(Debug, Clone, Error)]
-#[error("pattern {pattern:?} cannot be compiled: {reason}")]
-pub struct GlobError {
-    /// The pattern.
-    pub pattern: String,
-    /// Why.
-    pub reason: String,
-}
+pub(crate) const MAX_AUTOMATON_BYTES: usize = 1 << 20;
 
 /// A compiled glob.
 #[derive(Debug, Clone)]
@@ -67,34 +56,35 @@ pub struct Pieces {
 }
 
 impl Glob {
-    /// Compiles `pattern`.
+    /// Compiles `pattern`. Every pattern compiles: one too large for the automaton is matched
+    /// piece by piece instead ([`Glob::Simulated`]).
     ///
     /// ```
-    /// use ramjet_engine::glob::Glob;
-    /// let g = Glob::new("acs:oss:*:*:mybucket/*").unwrap();
+    /// use ramjet_engine::internals::Glob;
+    /// let g = Glob::new("acs:oss:*:*:mybucket/*");
     /// assert!(g.is_match("acs:oss:cn-hangzhou:1:mybucket/a/b.txt"));
     /// assert!(!g.is_match("acs:oss:cn-hangzhou:1:other/a"));
     /// ```
-    pub fn new(pattern: &str) -> Result<Glob, GlobError> {
+    pub fn new(pattern: &str) -> Glob {
         if pattern.contains('?') {
             if pattern.len() <= SHORT_WILD_PATTERN && pattern.is_ascii() {
-                return Ok(Glob::Wild(pattern.into()));
+                return Glob::Wild(pattern.into());
             }
-            return Ok(match automaton(pattern) {
-                Ok(re) => Glob::Automaton(Box::new(re)),
-                Err(_) => Glob::Simulated(pattern.chars().collect()),
-            });
+            return match automaton(pattern) {
+                Some(re) => Glob::Automaton(Box::new(re)),
+                None => Glob::Simulated(pattern.chars().collect()),
+            };
         }
         let stars = pattern.matches('*').count();
         if stars == 0 {
-            return Ok(Glob::Exact(pattern.into()));
+            return Glob::Exact(pattern.into());
         }
         if pattern.bytes().all(|b| b == b'*') {
-            return Ok(Glob::Any);
+            return Glob::Any;
         }
         let pieces: Vec<&str> = pattern.split('*').collect();
         let (Some(first), Some(last)) = (pieces.first(), pieces.last()) else {
-            return Ok(Glob::Any);
+            return Glob::Any;
         };
         let middle: Vec<&str> = pieces
             .get(1..pieces.len().saturating_sub(1))
@@ -104,19 +94,19 @@ impl Glob {
             .filter(|p| !p.is_empty())
             .collect();
         if middle.is_empty() && last.is_empty() {
-            return Ok(Glob::Prefix((*first).into()));
+            return Glob::Prefix((*first).into());
         }
         if middle.is_empty() && first.is_empty() {
-            return Ok(Glob::Suffix((*last).into()));
+            return Glob::Suffix((*last).into());
         }
-        Ok(Glob::Pieces(Pieces {
+        Glob::Pieces(Pieces {
             first: (*first).into(),
             middle: middle
                 .iter()
                 .map(|p| memmem::Finder::new(p.as_bytes()).into_owned())
                 .collect(),
             last: (*last).into(),
-        }))
+        })
     }
 
     /// Whether `text` matches, over the whole string.
@@ -136,14 +126,6 @@ impl Glob {
             }
             Glob::Automaton(re) => re.is_match(text),
             Glob::Simulated(pattern) => simulate(pattern, text),
-        }
-    }
-
-    /// True when the glob is a literal string.
-    pub fn as_exact(&self) -> Option<&str> {
-        match self {
-            Glob::Exact(exact) => Some(exact),
-            _ => None,
         }
     }
 }
@@ -259,7 +241,7 @@ fn has_suffix(text: &[u8], suffix: &[u8]) -> bool {
 /// `?` patterns up to this many bytes (and ASCII) are matched piece by piece rather than by an
 /// automaton: for ARN-sized text that is several times faster, and with the pattern this short
 /// it stays linear in the text.
-pub const SHORT_WILD_PATTERN: usize = 64;
+pub(crate) const SHORT_WILD_PATTERN: usize = 64;
 
 /// Matches a `?` pattern without an automaton, on the text's characters (see [`match_pieces`]).
 fn simulate(pattern: &[char], text: &str) -> bool {
@@ -306,8 +288,8 @@ fn match_pieces<T: Copy + PartialEq>(pattern: &[T], text: &[T], star: T, any: T)
 }
 
 /// `?` patterns: `*` → `.*`, `?` → `.` (one scalar value, new lines included), the rest literal,
-/// anchored at both ends.
-fn automaton(pattern: &str) -> Result<Regex, GlobError> {
+/// anchored at both ends. `None` when the automaton would be over [`MAX_AUTOMATON_BYTES`].
+fn automaton(pattern: &str) -> Option<Regex> {
     let mut re = String::with_capacity(pattern.len() * 2 + 2);
     re.push('^');
     for c in pattern.chars() {
@@ -325,10 +307,7 @@ fn automaton(pattern: &str) -> Result<Regex, GlobError> {
         .syntax(syntax::Config::new().dot_matches_new_line(true))
         .configure(Regex::config().nfa_size_limit(Some(MAX_AUTOMATON_BYTES)))
         .build(&re)
-        .map_err(|e| GlobError {
-            pattern: pattern.to_string(),
-            reason: e.to_string(),
-        })
+        .ok()
 }
 
 #[cfg(test)]
@@ -336,21 +315,21 @@ mod tests {
     use super::*;
 
     fn m(pattern: &str, text: &str) -> bool {
-        Glob::new(pattern).unwrap().is_match(text)
+        Glob::new(pattern).is_match(text)
     }
 
     #[test]
     fn strategies_are_chosen_by_shape() {
-        assert!(matches!(Glob::new("*").unwrap(), Glob::Any));
-        assert!(matches!(Glob::new("***").unwrap(), Glob::Any));
-        assert!(matches!(Glob::new("abc").unwrap(), Glob::Exact(_)));
-        assert!(matches!(Glob::new("ab*").unwrap(), Glob::Prefix(_)));
-        assert!(matches!(Glob::new("*ab").unwrap(), Glob::Suffix(_)));
-        assert!(matches!(Glob::new("a*b").unwrap(), Glob::Pieces(_)));
-        assert!(matches!(Glob::new("a?b").unwrap(), Glob::Wild(_)));
+        assert!(matches!(Glob::new("*"), Glob::Any));
+        assert!(matches!(Glob::new("***"), Glob::Any));
+        assert!(matches!(Glob::new("abc"), Glob::Exact(_)));
+        assert!(matches!(Glob::new("ab*"), Glob::Prefix(_)));
+        assert!(matches!(Glob::new("*ab"), Glob::Suffix(_)));
+        assert!(matches!(Glob::new("a*b"), Glob::Pieces(_)));
+        assert!(matches!(Glob::new("a?b"), Glob::Wild(_)));
         let long = format!("a?{}", "b".repeat(SHORT_WILD_PATTERN));
-        assert!(matches!(Glob::new(&long).unwrap(), Glob::Automaton(_)));
-        assert!(matches!(Glob::new("部?").unwrap(), Glob::Automaton(_)));
+        assert!(matches!(Glob::new(&long), Glob::Automaton(_)));
+        assert!(matches!(Glob::new("部?"), Glob::Automaton(_)));
     }
 
     #[test]
@@ -398,7 +377,7 @@ mod tests {
     #[test]
     fn patterns_too_large_for_the_automaton_fall_back_to_simulation() {
         let pattern = format!("a{}b", "?*".repeat(1_000));
-        let glob = Glob::new(&pattern).unwrap();
+        let glob = Glob::new(&pattern);
         assert!(matches!(glob, Glob::Simulated(_)));
         let long = format!("a{}b", "x".repeat(1_000));
         assert!(glob.is_match(&long));

@@ -5,13 +5,16 @@
 //! levels (one group per level) — so a single pass over the request's candidates answers every
 //! group of the unit.
 
-use crate::action_index::{ActionIndex, ActionIndexBuilder};
+//!
+//! `compile::unit` builds an index; nothing here changes one.
+
+use crate::action_index::ActionIndex;
 use crate::condition::CompiledCondition;
-use crate::glob::{Glob, GlobError};
-use crate::keys::Interner;
-use crate::policy::{Effect, NamedPolicy, PatternList};
+use crate::glob::Glob;
+use crate::model::Effect;
 use crate::principal_match::PrincipalMatcher;
 use crate::request::Request;
+use crate::statement_id::StatementId;
 use crate::StatementRef;
 use hashbrown::HashSet;
 use std::cell::Cell;
@@ -19,18 +22,18 @@ use std::sync::Arc;
 
 /// Where a compiled statement came from, for determining-statement reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatementOrigin {
+pub(crate) struct StatementOrigin {
     /// The policy's name.
-    pub policy: Arc<str>,
+    pub(crate) policy: Arc<str>,
     /// Index in the policy's `Statement` array.
-    pub statement: u32,
+    pub(crate) statement: u32,
     /// The `Sid`.
-    pub sid: Option<Arc<str>>,
+    pub(crate) sid: Option<Arc<str>>,
 }
 
 impl StatementOrigin {
     /// As a [`StatementRef`].
-    pub fn to_ref(&self) -> StatementRef {
+    pub(crate) fn to_ref(&self) -> StatementRef {
         StatementRef {
             policy: self.policy.to_string(),
             statement: self.statement as usize,
@@ -50,57 +53,30 @@ pub(crate) struct Shared<T> {
 /// `Resource` / `NotResource` of one statement.
 #[derive(Debug)]
 pub(crate) struct ResourceMatcher {
-    negated: bool,
-    any: bool,
-    exact: ExactSet,
-    globs: Box<[Arc<Glob>]>,
+    pub(crate) negated: bool,
+    pub(crate) any: bool,
+    pub(crate) exact: ExactSet,
+    pub(crate) globs: Box<[Arc<Glob>]>,
 }
 
 /// Exact patterns: a short list compared in turn, or a hash set when there are many.
 #[derive(Debug)]
-enum ExactSet {
+pub(crate) enum ExactSet {
     Few(Box<[Box<str>]>),
     Many(HashSet<Box<str>>),
 }
 
-const EXACT_SET_THRESHOLD: usize = 8;
+/// More exact patterns than this go in a hash set.
+pub(crate) const EXACT_SET_THRESHOLD: usize = 8;
 
 impl ResourceMatcher {
-    pub(crate) fn compile(list: &PatternList, interner: &mut Interner) -> Result<Self, GlobError> {
-        let mut any = false;
-        let mut exact = Vec::new();
-        let mut globs = Vec::new();
-        for pattern in &list.patterns {
-            if !pattern.contains(['*', '?']) {
-                exact.push(pattern.as_str().into());
-                continue;
-            }
-            let glob = interner.glob(pattern)?;
-            match &*glob {
-                Glob::Any => any = true,
-                _ => globs.push(glob),
-            }
-        }
-        let exact = if exact.len() > EXACT_SET_THRESHOLD {
-            ExactSet::Many(exact.into_iter().collect())
-        } else {
-            ExactSet::Few(exact.into())
-        };
-        Ok(ResourceMatcher {
-            negated: list.negated,
-            any,
-            exact,
-            globs: globs.into(),
-        })
-    }
-
     /// A rough relative cost of [`ResourceMatcher::holds`].
-    fn cost(&self) -> u64 {
+    pub(crate) fn cost(&self) -> u64 {
         1 + 4 * self.globs.len() as u64
     }
 
     /// True for `"*"` (among others): holds for every request.
-    fn always(&self) -> bool {
+    pub(crate) fn always(&self) -> bool {
         self.any && !self.negated
     }
 
@@ -126,9 +102,9 @@ pub(crate) struct CompiledStatement {
     pub(crate) effect: Effect,
     pub(crate) group: u32,
     /// `None` when every resource matches (no `Resource`, or a list holding `*`).
-    resources: Option<Arc<Shared<ResourceMatcher>>>,
-    principal: Option<PrincipalMatcher>,
-    conditions: Box<[Arc<Shared<CompiledCondition>>]>,
+    pub(crate) resources: Option<Arc<Shared<ResourceMatcher>>>,
+    pub(crate) principal: Option<PrincipalMatcher>,
+    pub(crate) conditions: Box<[Arc<Shared<CompiledCondition>>]>,
 }
 
 /// What a statement needs to know about the request, prepared once per request.
@@ -141,6 +117,9 @@ pub(crate) struct RequestFacts<'a> {
     /// Per shared test: `stamp << 1 | result` once evaluated for this request.
     pub(crate) memo: &'a [Cell<u64>],
     pub(crate) stamp: u32,
+    /// Set when an invariant is found broken (a key the request's slots do not cover): the
+    /// decision becomes an internal error, which denies.
+    pub(crate) fault: &'a Cell<bool>,
 }
 
 impl RequestFacts<'_> {
@@ -149,6 +128,7 @@ impl RequestFacts<'_> {
     #[inline]
     fn remembered(&self, slot: u32, test: impl FnOnce() -> bool) -> bool {
         let Some(cell) = self.memo.get(slot as usize) else {
+            // Not remembered, still exact: the test is evaluated.
             return test();
         };
         let cached = cell.get();
@@ -163,7 +143,12 @@ impl RequestFacts<'_> {
     /// The request's values for the condition's key; the key is looked up in the context once
     /// per request, by a case-insensitive scan of its (few) keys.
     fn values_of(&self, condition: &CompiledCondition) -> Option<&[String]> {
-        let slot = self.slots.get(condition.key().0 as usize)?;
+        let Some(slot) = self.slots.get(condition.key().0 as usize) else {
+            // The slots cover every key of the snapshot's table (`RequestState::begin`); a key
+            // past them would read as absent, which can make a Deny's condition fail.
+            self.fault.set(true);
+            return None;
+        };
         let cached = slot.get();
         let position = if (cached >> 32) as u32 == self.stamp {
             cached as u32
@@ -186,7 +171,7 @@ impl RequestFacts<'_> {
 
 impl CompiledStatement {
     /// A rough relative cost of [`CompiledStatement::applies`], for ordering candidates.
-    fn test_cost(&self) -> u64 {
+    pub(crate) fn test_cost(&self) -> u64 {
         let resources = self.resources.as_ref().map_or(0, |r| r.test.cost());
         let principal = if self.principal.is_some() { 4 } else { 0 };
         resources + principal + 3 * self.conditions.len() as u64
@@ -215,123 +200,40 @@ impl CompiledStatement {
 
 /// A compiled evaluation unit: see the module docs.
 #[derive(Debug)]
-pub struct PolicyIndex {
+pub(crate) struct PolicyIndex {
+    /// By [`StatementId`]; read through [`PolicyIndex::statement`].
     pub(crate) statements: Box<[CompiledStatement]>,
-    origins: Box<[StatementOrigin]>,
+    /// By [`StatementId`], beside `statements`.
+    pub(crate) origins: Box<[StatementOrigin]>,
     pub(crate) actions: ActionIndex,
     /// `NotAction` statements: candidates unless one of their patterns matches.
     pub(crate) not_action: ActionIndex,
-    pub(crate) not_action_statements: Box<[u32]>,
-    group_names: Box<[Option<Arc<str>>]>,
+    pub(crate) not_action_statements: Box<[StatementId]>,
+    pub(crate) group_names: Box<[Option<Arc<str>>]>,
     /// Some statement matches principals by ARN: the request's ARNs must be written.
     pub(crate) needs_principal_arns: bool,
 }
 
-/// A policy and the group of its unit it belongs to.
-pub struct GroupedPolicy<'a> {
-    /// The group (identity: 0 for account scope; control: the level).
-    pub group: u32,
-    /// The policy.
-    pub policy: &'a NamedPolicy,
-}
-
 impl PolicyIndex {
-    /// Compiles `policies` into one unit with `group_names.len()` groups, interning condition
-    /// keys in `keys`.
-    pub fn build(
-        policies: &[GroupedPolicy<'_>],
-        group_names: Vec<Option<Arc<str>>>,
-        interner: &mut Interner,
-    ) -> Result<PolicyIndex, GlobError> {
-        let mut statements = Vec::new();
-        let mut origins = Vec::new();
-        let mut actions = ActionIndexBuilder::default();
-        let mut not_action = ActionIndexBuilder::default();
-        let mut not_action_statements = Vec::new();
-        let needs_principal_arns = policies
-            .iter()
-            .flat_map(|g| &g.policy.policy.statements)
-            .any(|s| matches!(&s.principal, Some(crate::policy::PrincipalSpec::Named { ram, .. }) if !ram.is_empty()));
-        for grouped in policies {
-            let name: Arc<str> = grouped.policy.name.as_str().into();
-            for (index, statement) in grouped.policy.policy.statements.iter().enumerate() {
-                let id = statements.len() as u32;
-                let target = if statement.actions.negated {
-                    not_action_statements.push(id);
-                    &mut not_action
-                } else {
-                    &mut actions
-                };
-                for pattern in &statement.actions.patterns {
-                    target.add(pattern, id);
-                }
-                statements.push(CompiledStatement {
-                    effect: statement.effect,
-                    group: grouped.group,
-                    resources: statement
-                        .resources
-                        .as_ref()
-                        .map(|r| interner.resources(r))
-                        .transpose()?
-                        .filter(|r| !r.test.always()),
-                    principal: statement
-                        .principal
-                        .as_ref()
-                        .map(PrincipalMatcher::compile)
-                        .transpose()?,
-                    conditions: statement
-                        .conditions
-                        .iter()
-                        .map(|c| interner.condition(c))
-                        .collect::<Result<_, _>>()?,
-                });
-                origins.push(StatementOrigin {
-                    policy: name.clone(),
-                    statement: index as u32,
-                    sid: statement.sid.as_deref().map(Arc::from),
-                });
-            }
-        }
-        // Requests visit candidates Deny first (every Deny must be known), then Allows from the
-        // cheapest to test: in `Mode::Verdict` the first Allow that applies ends a group's search.
-        let visit_order = |id: u32| -> u64 {
-            statements
-                .get(id as usize)
-                .map_or(u64::MAX, |s: &CompiledStatement| {
-                    let allow = u64::from(s.effect == Effect::Allow);
-                    allow << 48 | s.test_cost().min(0xffff) << 32 | u64::from(id)
-                })
-        };
-        let actions = actions.build_ordered(&visit_order)?;
-        let not_action = not_action.build_ordered(&visit_order)?;
-        Ok(PolicyIndex {
-            statements: statements.into(),
-            origins: origins.into(),
-            actions,
-            not_action,
-            not_action_statements: not_action_statements.into(),
-            group_names: group_names.into(),
-            needs_principal_arns,
-        })
+    /// The statement `id` names. `None` only if an id reached this index from another one (a
+    /// broken invariant: the caller fails closed).
+    #[inline]
+    pub(crate) fn statement(&self, id: StatementId) -> Option<&CompiledStatement> {
+        self.statements.get(id.index())
     }
 
     /// How many statements the unit holds.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.statements.len()
     }
 
-    /// True when the unit holds no statement.
-    pub fn is_empty(&self) -> bool {
-        self.statements.is_empty()
-    }
-
     /// How many groups the unit has.
-    pub fn group_count(&self) -> usize {
+    pub(crate) fn group_count(&self) -> usize {
         self.group_names.len()
     }
 
     /// The group named `name` (an identity unit's resource group).
-    pub fn group_named(&self, name: &str) -> Option<u32> {
+    pub(crate) fn group_named(&self, name: &str) -> Option<u32> {
         self.group_names
             .iter()
             .position(|g| g.as_deref() == Some(name))
@@ -339,7 +241,7 @@ impl PolicyIndex {
     }
 
     /// Where statement `id` came from.
-    pub fn origin(&self, id: u32) -> Option<&StatementOrigin> {
-        self.origins.get(id as usize)
+    pub(crate) fn origin(&self, id: StatementId) -> Option<&StatementOrigin> {
+        self.origins.get(id.index())
     }
 }

@@ -1,12 +1,13 @@
 //! Compiled `Principal` elements (spec §5.3) and the request-side facts they are matched against.
 
-use crate::glob::{Glob, GlobError};
-use crate::policy::PrincipalSpec;
+//! `compile::principal` builds the matchers.
+
+use crate::glob::Glob;
 use crate::request::{Principal, PrincipalKind};
 
 /// A compiled `Principal` element.
 #[derive(Debug, Clone)]
-pub enum PrincipalMatcher {
+pub(crate) enum PrincipalMatcher {
     /// `"*"`.
     Everyone,
     /// `{"RAM": …, "Service": …, "Federated": …}`.
@@ -32,67 +33,16 @@ pub enum PrincipalMatcher {
 /// A `Service` entry: the ASCII-lowercased service name and, for `<uid>@<service>`, the account
 /// the service must act for.
 #[derive(Debug, Clone)]
-pub struct ServiceEntry {
-    account: Option<Box<str>>,
-    service: Box<str>,
+pub(crate) struct ServiceEntry {
+    pub(crate) account: Option<Box<str>>,
+    pub(crate) service: Box<str>,
 }
 
 impl PrincipalMatcher {
-    /// Compiles a `Principal` element.
-    pub fn compile(spec: &PrincipalSpec) -> Result<Self, GlobError> {
-        Ok(match spec {
-            PrincipalSpec::Everyone => PrincipalMatcher::Everyone,
-            PrincipalSpec::Named {
-                ram,
-                service,
-                federated,
-            } => {
-                let mut root_accounts = Vec::new();
-                let mut arns = Vec::new();
-                for entry in ram {
-                    let root_of = entry
-                        .strip_prefix("acs:ram::")
-                        .and_then(|rest| rest.strip_suffix(":root"))
-                        .filter(|account| !account.contains(':'));
-                    match root_of {
-                        Some(account) => root_accounts.push(Glob::new(account)?),
-                        None => arns.push(Glob::new(entry)?),
-                    }
-                }
-                PrincipalMatcher::Named {
-                    root_accounts: root_accounts.into(),
-                    arns: arns.into(),
-                    services: service
-                        .iter()
-                        .map(|entry| match entry.split_once('@') {
-                            Some((uid, name)) => ServiceEntry {
-                                account: Some(uid.into()),
-                                service: name.to_ascii_lowercase().into(),
-                            },
-                            None => ServiceEntry {
-                                account: None,
-                                service: entry.to_ascii_lowercase().into(),
-                            },
-                        })
-                        .collect(),
-                    federated: federated.iter().map(|f| f.as_str().into()).collect(),
-                }
-            }
-            PrincipalSpec::AccountList(entries) => PrincipalMatcher::AccountList {
-                everyone: entries.iter().any(|e| e == "*"),
-                ids: entries
-                    .iter()
-                    .filter(|e| *e != "*")
-                    .map(|e| e.as_str().into())
-                    .collect(),
-            },
-        })
-    }
-
     /// Whether the element names the request's principal. `arns` are the principal's ARNs
     /// (spec §5.2); `unconditional` is true when the statement has no Condition (the OSS
     /// bucket-owner rule); `resource_account` is the account of the requested resource.
-    pub fn matches(
+    pub(crate) fn matches(
         &self,
         principal: Option<&Principal>,
         arns: &[String],
@@ -153,7 +103,7 @@ impl PrincipalMatcher {
 }
 
 /// Writes the principal's ARNs (spec §5.2) into reusable buffers, returning how many there are.
-pub fn write_arns(principal: Option<&Principal>, buffers: &mut Vec<String>) -> usize {
+pub(crate) fn write_arns(principal: Option<&Principal>, buffers: &mut Vec<String>) -> usize {
     use std::fmt::Write;
     let next = |buffers: &mut Vec<String>, index: usize| -> usize {
         if buffers.len() <= index {

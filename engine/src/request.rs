@@ -249,7 +249,7 @@ impl Context {
     }
 
     /// Where `key` (any ASCII case) is, in insertion order.
-    pub fn position(&self, key: &str) -> Option<usize> {
+    fn position(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(&key.to_ascii_lowercase()).copied(),
             None => self
@@ -262,7 +262,7 @@ impl Context {
     /// [`Context::position`] of a key already ASCII-lowercased (a compiled condition's): only
     /// the context's side is folded, and a key of the same length is rejected on its last byte
     /// before the rest is compared (keys share prefixes such as `acs:`).
-    pub fn position_of_lowered(&self, lowered: &str) -> Option<usize> {
+    pub(crate) fn position_of_lowered(&self, lowered: &str) -> Option<usize> {
         let wanted = lowered.as_bytes();
         match &self.index {
             Some(index) => index.get(lowered).copied(),
@@ -288,7 +288,7 @@ impl Context {
     }
 
     /// The values of the entry at `index` (insertion order).
-    pub fn values_at(&self, index: usize) -> Option<&[String]> {
+    pub(crate) fn values_at(&self, index: usize) -> Option<&[String]> {
         self.entries.get(index).map(|e| e.values.as_slice())
     }
 
@@ -377,7 +377,7 @@ impl Request {
     }
 
     /// The action, ASCII-lowercased: the form policy indexes compare (spec §2.2).
-    pub fn lowered_action(&self) -> &str {
+    pub(crate) fn lowered_action(&self) -> &str {
         &self.lowered_action
     }
 

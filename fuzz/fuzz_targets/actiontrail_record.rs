@@ -13,10 +13,11 @@ use libfuzzer_sys::fuzz_target;
 use ramjet_audit::input::{read_from, Item, Shape};
 use ramjet_audit::mapping::Mapping;
 use ramjet_audit::record::{classify_value, Classified};
-use ramjet_compiler::{load_bundle, reference};
-use ramjet_engine::bundle::Bundle;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::Snapshot;
+use ramjet_compiler::load_bundle;
+use ramjet_reference as reference;
+use ramjet_engine::model::Bundle;
+use ramjet_engine::Scratch;
+use ramjet_engine::Snapshot;
 use std::io::{BufReader, Cursor, Write};
 use std::sync::OnceLock;
 

@@ -9,7 +9,7 @@
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use ramjet_compiler::parse_policy;
-use ramjet_engine::compiled::CompiledPolicySet;
+use ramjet_engine::CompiledPolicySet;
 use ramjet_fuzz::gen::{self, chance, pick, upto};
 use ramjet_fuzz::vocab::RESOURCES;
 use ramjet_fuzz::{check, requests_for, set_of, KINDS};

@@ -5,8 +5,8 @@
 //! the rest are near misses):
 //! - the reference glob (`ramjet_compiler::wildcard::glob_matches`) equals the oracle,
 //!   case-sensitive and ASCII case-insensitive (the oracle then runs on ASCII-lowered text);
-//! - the compiled glob (`ramjet_engine::glob::Glob`: exact, prefix, suffix, pieces, automaton or
-//!   simulation) equals the oracle;
+//! - the compiled glob (`ramjet_engine::internals::Glob`: exact, prefix, suffix, pieces,
+//!   automaton or simulation) equals the oracle;
 //! - compiled `StringLike` / `StringNotLike` conditions equal the oracle.
 //!
 //! And, for a list of up to 11 patterns (the texts themselves, in other cases, with wildcards
@@ -19,18 +19,12 @@
 use arbitrary::{Result, Unstructured};
 use libfuzzer_sys::fuzz_target;
 use ramjet_compiler::wildcard::glob_matches;
-use ramjet_engine::action_index::{ActionIndex, ActionIndexBuilder};
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::condition::CompiledCondition;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::glob::Glob;
-use ramjet_engine::keys::Interner;
-use ramjet_engine::policy::{
+use ramjet_engine::internals::{ActionPatterns, ConditionMatcher, Glob};
+use ramjet_engine::model::{
     ConditionTest, ConditionValues, Effect, NamedPolicy, Operator, PatternList, Policy, PolicySet,
     Statement, TestKind,
 };
-use ramjet_engine::request::check_action;
-use ramjet_engine::{Decision, Request};
+use ramjet_engine::{check_action, CompiledPolicySet, Decision, Request, Scratch};
 use ramjet_fuzz::gen::{chance, edit, pick, upto, word};
 use ramjet_fuzz::vocab::{
     ACTIONS, ACTION_PATTERNS, ALPHABET, RESOURCES, RESOURCE_PATTERNS, STRINGS,
@@ -117,8 +111,8 @@ struct Compiled {
     oracle: regex::Regex,
     oracle_ci: regex::Regex,
     glob: Glob,
-    like: CompiledCondition,
-    not_like: CompiledCondition,
+    like: ConditionMatcher,
+    not_like: ConditionMatcher,
 }
 
 fn compile(pattern: &str) -> Compiled {
@@ -132,14 +126,14 @@ fn compile(pattern: &str) -> Compiled {
             key: "k".into(),
             values: ConditionValues::Strings(vec![pattern.to_string()]),
         };
-        CompiledCondition::compile(&condition, &mut Interner::default())
+        ConditionMatcher::new(&condition)
             .unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}"))
     };
     Compiled {
         pattern: pattern.to_string(),
         oracle: oracle(pattern),
         oracle_ci: oracle(&pattern.to_ascii_lowercase()),
-        glob: Glob::new(pattern).unwrap_or_else(|e| panic!("{pattern:?} does not compile: {e}")),
+        glob: Glob::new(pattern),
         like: condition(TestKind::StringLike),
         not_like: condition(TestKind::StringNotLike),
     }
@@ -230,27 +224,20 @@ fn check_resources(
 }
 
 /// The valid action patterns of `patterns` (spec §2.4), indexed.
-fn action_index(patterns: &[String]) -> (Vec<&String>, ActionIndex) {
+fn action_index(patterns: &[String]) -> (Vec<&String>, ActionPatterns) {
     let valid = |p: &&String| *p == "*" || (!p.is_empty() && p.matches(':').count() == 1);
     let patterns: Vec<&String> = patterns.iter().filter(valid).collect();
-    let mut builder = ActionIndexBuilder::default();
-    for (i, p) in patterns.iter().enumerate() {
-        builder.add(p, i as u32);
-    }
-    (patterns, builder.build().expect("action index builds"))
+    let texts: Vec<&str> = patterns.iter().map(|p| p.as_str()).collect();
+    let index = ActionPatterns::new(&texts).expect("action index builds");
+    (patterns, index)
 }
 
 /// Expected: the patterns that match ASCII case-insensitively (reference glob).
-fn check_actions(patterns: &[&String], index: &ActionIndex, action: &str) {
+fn check_actions(patterns: &[&String], index: &ActionPatterns, action: &str) {
     if check_action(action).is_err() {
         return;
     }
-    let mut found = Vec::new();
-    index.for_each_match(&action.to_ascii_lowercase(), |ids| {
-        found.extend_from_slice(ids)
-    });
-    found.sort_unstable();
-    found.dedup();
+    let found = index.matches(&action.to_ascii_lowercase());
     let expected: Vec<u32> = (0..patterns.len() as u32)
         .filter(|&i| glob_matches(patterns[i as usize], action, true))
         .collect();

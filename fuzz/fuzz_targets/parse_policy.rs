@@ -8,7 +8,7 @@
 use libfuzzer_sys::fuzz_target;
 use ramjet_compiler::diagnostic::MAX_DIAGNOSTICS;
 use ramjet_compiler::{guess_kind, parse_policy, Severity};
-use ramjet_engine::compiled::CompiledPolicySet;
+use ramjet_engine::CompiledPolicySet;
 use ramjet_fuzz::{check, requests_for, set_of, KINDS, MAX_CONCRETE_CHARS};
 
 fuzz_target!(|data: &[u8]| {

@@ -7,8 +7,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use ramjet_compiler::{parse_request, parse_scenario, Severity};
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::policy::PolicySet;
+use ramjet_engine::CompiledPolicySet;
+use ramjet_engine::model::PolicySet;
 use ramjet_engine::{PrincipalKind, Request};
 use ramjet_fuzz::check;
 use serde_json::{json, Map, Value};
@@ -164,7 +164,7 @@ fuzz_target!(|data: &[u8]| {
             return;
         }
     };
-    assert!(ramjet_engine::request::check_action(request.action()).is_ok());
+    assert!(ramjet_engine::check_action(request.action()).is_ok());
     assert!(!request.resource().is_empty());
     let keys: Vec<String> = request
         .context()

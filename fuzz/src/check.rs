@@ -1,10 +1,10 @@
 //! The properties the targets assert. A failed property panics with the input as JSON text, ready
 //! to paste into `compiler/tests/fuzz_regressions.rs`.
 
-use ramjet_compiler::reference;
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::policy::PolicySet;
+use ramjet_reference as reference;
+use ramjet_engine::CompiledPolicySet;
+use ramjet_engine::Scratch;
+use ramjet_engine::model::PolicySet;
 use ramjet_engine::Request;
 use std::cell::RefCell;
 

@@ -8,8 +8,8 @@
 
 use crate::vocab::*;
 use arbitrary::{Result, Unstructured};
-use ramjet_engine::policy::{TestKind, ValueFamily};
-use ramjet_engine::request::check_action;
+use ramjet_engine::model::{TestKind, ValueFamily};
+use ramjet_engine::check_action;
 use serde_json::{json, Map, Value};
 
 /// One of `list`.

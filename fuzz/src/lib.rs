@@ -7,7 +7,7 @@ pub mod gen;
 pub mod vocab;
 
 use ramjet_compiler::{parse_policy, PolicyKind};
-use ramjet_engine::policy::{NamedPolicy, PolicySet};
+use ramjet_engine::model::{NamedPolicy, PolicySet};
 
 /// Every policy kind, in the order the targets try them.
 pub const KINDS: [PolicyKind; 4] = [
@@ -18,7 +18,7 @@ pub const KINDS: [PolicyKind; 4] = [
 ];
 
 /// A policy set holding `policy` in the place its kind goes.
-pub fn set_of(kind: PolicyKind, policy: ramjet_engine::policy::Policy) -> PolicySet {
+pub fn set_of(kind: PolicyKind, policy: ramjet_engine::model::Policy) -> PolicySet {
     let named = |name: &str| NamedPolicy {
         name: name.to_string(),
         resource_group: None,
@@ -35,14 +35,14 @@ pub fn set_of(kind: PolicyKind, policy: ramjet_engine::policy::Policy) -> Policy
 }
 
 /// Parses `text` as a policy of `kind`, panicking on errors: for fixed policies in the targets.
-pub fn fixed_policy(text: &str, kind: PolicyKind) -> ramjet_engine::policy::Policy {
+pub fn fixed_policy(text: &str, kind: PolicyKind) -> ramjet_engine::model::Policy {
     match parse_policy(text.as_bytes(), kind) {
         Ok(parsed) => parsed.policy,
         Err(errors) => panic!("fixed policy does not parse: {errors:?}"),
     }
 }
 
-use ramjet_engine::policy::{ConditionValues, Policy, PrincipalSpec, Statement};
+use ramjet_engine::model::{ConditionValues, Policy, PrincipalSpec, Statement};
 use ramjet_engine::{Context, Principal, PrincipalKind, Request};
 
 /// The longest text [`requests_for`] makes: the reference glob is O(pattern × text), and
@@ -146,7 +146,7 @@ pub fn requests_for(policy: &Policy, count: usize, max_chars: usize) -> Vec<Requ
                 .patterns
                 .first()
                 .map(|p| concrete(p))
-                .filter(|a| ramjet_engine::request::check_action(a).is_ok())
+                .filter(|a| ramjet_engine::check_action(a).is_ok())
                 .unwrap_or_else(|| "eas:CreateService".to_string());
             let resource = statement
                 .resources

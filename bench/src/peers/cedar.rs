@@ -293,12 +293,11 @@ fn translate_actions(
         let lowered = pattern.to_ascii_lowercase();
         if lowered.contains('?') {
             // Expanded against the catalog: Cedar's `like` has no one-character wildcard.
-            let glob = ramjet_engine::glob::Glob::new(&lowered).map_err(|e| e.to_string())?;
             literal_actions.extend(
                 catalog
                     .iter()
                     .map(|a| a.to_ascii_lowercase())
-                    .filter(|a| glob.is_match(a)),
+                    .filter(|a| ramjet_compiler::wildcard::glob_matches(&lowered, a, false)),
             );
         } else if lowered.contains('*') {
             likes.push(format!("context.action like {}", like(&lowered)?));

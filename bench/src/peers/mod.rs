@@ -8,8 +8,8 @@
 //! bench/README.md.
 
 use crate::Workload;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::Snapshot;
+use ramjet_engine::Scratch;
+use ramjet_engine::Snapshot;
 use ramjet_engine::{Decision, Request};
 
 pub mod cedar;

@@ -1,16 +1,17 @@
 //! The store under concurrent swaps: reader threads check requests while a writer swaps bundles;
 //! every decision must be the one the bundle of the revision it reports gives.
 
-use ramjet_compiler::{parse_policy, parse_request, reference, PolicyKind};
-use ramjet_engine::bundle::{Account, Bundle, Group, User};
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::PolicyStore;
+use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
+use ramjet_engine::model::{Account, Bundle, Group, User};
+use ramjet_engine::PolicyStore;
+use ramjet_engine::Scratch;
 use ramjet_engine::{batch, Request};
+use ramjet_reference as reference;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
-fn policy(text: &str) -> ramjet_engine::policy::Policy {
+fn policy(text: &str) -> ramjet_engine::model::Policy {
     parse_policy(text.as_bytes(), PolicyKind::Identity)
         .unwrap()
         .policy

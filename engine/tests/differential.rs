@@ -5,9 +5,10 @@
 mod support;
 
 use proptest::prelude::*;
-use ramjet_compiler::{parse_scenario, reference};
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::evaluate::Scratch;
+use ramjet_compiler::parse_scenario;
+use ramjet_engine::CompiledPolicySet;
+use ramjet_engine::Scratch;
+use ramjet_reference as reference;
 use std::cell::RefCell;
 
 thread_local! {
@@ -37,10 +38,11 @@ mod bundles {
     use super::support;
     use proptest::prelude::*;
     use proptest::sample::{select, subsequence};
-    use ramjet_compiler::{parse_policy, parse_request, reference, PolicyKind};
-    use ramjet_engine::bundle::{Account, Bundle, Group, ResourceGroupAttachments, Role, User};
-    use ramjet_engine::evaluate::Scratch;
-    use ramjet_engine::store::Snapshot;
+    use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
+    use ramjet_engine::model::{Account, Bundle, Group, ResourceGroupAttachments, Role, User};
+    use ramjet_engine::Scratch;
+    use ramjet_engine::Snapshot;
+    use ramjet_reference as reference;
     use serde_json::Value;
 
     const IDENTITY: [&str; 5] = ["I0", "I1", "I2", "I3", "I4"];

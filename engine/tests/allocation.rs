@@ -4,8 +4,8 @@
 
 use allocation_counter::measure;
 use ramjet_compiler::{load_bundle, parse_request};
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::PolicyStore;
+use ramjet_engine::PolicyStore;
+use ramjet_engine::Scratch;
 use std::path::Path;
 
 const REQUESTS: &[&str] = &[

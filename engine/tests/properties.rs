@@ -6,8 +6,9 @@ mod support;
 
 use proptest::prelude::*;
 use ramjet_compiler::wildcard::glob_matches;
-use ramjet_compiler::{parse_policy, parse_request, parse_scenario, reference, PolicyKind};
+use ramjet_compiler::{parse_policy, parse_request, parse_scenario, PolicyKind};
 use ramjet_engine::{Decision, PrincipalKind};
+use ramjet_reference as reference;
 use serde_json::{json, Value};
 
 fn decide(scenario: &Value) -> ramjet_engine::Outcome {

@@ -2,13 +2,11 @@
 //! rule at a time, in the order the spec gives them. It is written for clarity, not speed: it is
 //! the oracle that every faster engine must agree with.
 
-use crate::model::{
-    ConditionTest, ConditionValues, Effect, PatternList, PrincipalSpec, SetQuantifier, Statement,
-    TestKind, ValueFamily,
+use ramjet_compiler::wildcard::glob_matches;
+use ramjet_engine::model::{
+    role_of_arn, Bundle, ConditionTest, ConditionValues, Effect, Member, NamedPolicy, PatternList,
+    PolicySet, PrincipalSpec, SetQuantifier, Statement, TestKind, ValueFamily,
 };
-use crate::wildcard::glob_matches;
-use ramjet_engine::bundle::Bundle;
-use ramjet_engine::policy::{NamedPolicy, PolicySet};
 use ramjet_engine::value::{parse_bool, parse_instant, parse_request_address, ExactDecimal};
 use ramjet_engine::{Decision, Outcome, Principal, PrincipalKind, Request, StatementRef, Step};
 use std::cmp::Ordering;
@@ -17,8 +15,9 @@ use std::cmp::Ordering;
 /// determining statements (§6.3).
 ///
 /// ```
-/// use ramjet_compiler::{parse_scenario, reference};
+/// use ramjet_compiler::parse_scenario;
 /// use ramjet_engine::Decision;
+/// use ramjet_reference as reference;
 /// let scenario = parse_scenario(br#"{
 ///   "policies": {"identity": [{"Version": "1", "Statement": [
 ///     {"Effect": "Allow", "Action": "eas:*", "Resource": "*"},
@@ -436,10 +435,9 @@ fn ordering_satisfies(test: TestKind, request_vs_policy: Ordering) -> bool {
     }
 }
 
-/// The policies a bundle brings to bear on `request` (interfaces.md, bundle), read directly from
-/// the bundle: a user's own and its groups' policies, a role session's role policies, each at
-/// account scope and in the resource groups that attach them (a policy attached twice counts
-/// once); the trust policy of the role for `sts:AssumeRole*` on a role of the bundle; and the
+/// The policies a bundle brings to bear on `request` (docs/interfaces.md, bundle): the identity
+/// policies the bundle attaches to the principal ([`Account::identity_attachments`](ramjet_engine::model::Account::identity_attachments), the one
+/// answer the snapshot builder and the audit use too); the trust policy of the role for `sts:AssumeRole*` on a role of the bundle; and the
 /// control levels of the principal's account (else the resource's), unless it is the management
 /// account.
 pub fn bundle_policies(bundle: &Bundle, request: &Request) -> PolicySet {
@@ -455,61 +453,24 @@ pub fn bundle_policies(bundle: &Bundle, request: &Request) -> PolicySet {
     let principal_account = principal.and_then(|p| p.account());
     let home = principal_account.and_then(|a| bundle.accounts.get(a));
 
-    let mut attachments: Vec<(Option<&str>, &str)> = Vec::new();
-    match (principal.map(|p| &p.kind), home) {
-        (Some(PrincipalKind::RamUser { name, .. }), Some(account)) => {
-            if let Some(user) = account.users.get(name) {
-                attachments.extend(user.policies.iter().map(|p| (None, p.as_str())));
-                for group in &user.groups {
-                    if let Some(g) = account.groups.get(group) {
-                        attachments.extend(g.policies.iter().map(|p| (None, p.as_str())));
-                    }
-                }
-                for (rg, attached) in &account.resource_group_policies {
-                    let own = attached.users.get(name).into_iter().flatten();
-                    let groups = user
-                        .groups
-                        .iter()
-                        .filter_map(|g| attached.groups.get(g))
-                        .flatten();
-                    attachments.extend(own.chain(groups).map(|p| (Some(rg.as_str()), p.as_str())));
-                }
-            }
-        }
-        (Some(PrincipalKind::AssumedRole { role, .. }), Some(account)) => {
-            if let Some(r) = account.roles.get(role) {
-                attachments.extend(r.policies.iter().map(|p| (None, p.as_str())));
-            }
-            for (rg, attached) in &account.resource_group_policies {
-                let own = attached.roles.get(role).into_iter().flatten();
-                attachments.extend(own.map(|p| (Some(rg.as_str()), p.as_str())));
-            }
-        }
-        _ => {}
+    let member = match principal.map(|p| &p.kind) {
+        Some(PrincipalKind::RamUser { name, .. }) => Some(Member::User(name)),
+        Some(PrincipalKind::AssumedRole { role, .. }) => Some(Member::Role(role)),
+        _ => None,
+    };
+    if let (Some(member), Some(account)) = (member, home) {
+        set.identity = account
+            .identity_attachments(member)
+            .into_iter()
+            .filter_map(|a| named(a.policy, a.resource_group))
+            .collect();
     }
-    attachments.sort();
-    attachments.dedup();
-    set.identity = attachments
-        .into_iter()
-        .filter_map(|(rg, name)| named(name, rg))
-        .collect();
 
     if glob_matches("sts:AssumeRole*", request.action(), true) {
-        let role = request
-            .resource()
-            .strip_prefix("acs:ram::")
-            .and_then(|rest| rest.split_once(':'))
-            .and_then(|(account, relative)| Some((account, relative.strip_prefix("role/")?)))
-            // `role/<name>/<session>` names a session, not a role.
-            .filter(|(_, role)| !role.contains('/'));
-        if let Some((account, role)) = role {
-            let trust = bundle
-                .accounts
-                .get(account)
-                .and_then(|a| a.roles.get(role))
-                .and_then(|r| r.trust.as_deref());
-            set.resource = trust.and_then(|t| named(t, None));
-        }
+        let trust = role_of_arn(request.resource())
+            .and_then(|(account, role)| bundle.accounts.get(account)?.roles.get(role))
+            .and_then(|r| r.trust.as_deref());
+        set.resource = trust.and_then(|t| named(t, None));
     }
 
     let control_account = principal_account

@@ -3,6 +3,12 @@
 //! instants, exact decimals, booleans), so evaluation never meets a malformed value. Patterns keep
 //! their text; how they are matched is up to each engine.
 
+mod bundle;
+
+pub use bundle::{
+    role_of_arn, Account, Attachment, Bundle, Group, Member, ResourceGroupAttachments, Role, User,
+};
+
 use crate::value::{ExactDecimal, Instant, IpNet};
 
 /// Which kind of policy a document is (spec §1.4): it decides which members are legal and which

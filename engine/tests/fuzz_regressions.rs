@@ -5,12 +5,13 @@
 //! answer, and that the compiled engine and the reference interpreter give it alike.
 //!
 use ramjet_compiler::{
-    parse_policy, parse_request, parse_scenario, reference, Diagnostic, PolicyKind, Severity,
+    parse_policy, parse_request, parse_scenario, Diagnostic, PolicyKind, Severity,
 };
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::policy::{NamedPolicy, Policy, PolicySet};
+use ramjet_engine::model::{NamedPolicy, Policy, PolicySet};
+use ramjet_engine::CompiledPolicySet;
+use ramjet_engine::Scratch;
 use ramjet_engine::{Decision, Outcome, Principal, Request, Step};
+use ramjet_reference as reference;
 use std::time::Duration;
 
 /// Both engines decide `set` / `request` (the compiled one by `outcome` and by the `decide` fast
@@ -143,7 +144,7 @@ fn hostile_wildcards_answer_alike_and_at_once() {
 /// file readers and by the engine's own constructors.
 #[test]
 fn request_strings_over_the_cap_are_refused_with_their_path() {
-    use ramjet_engine::request::MAX_REQUEST_STRING_CHARS;
+    use ramjet_engine::MAX_REQUEST_STRING_CHARS;
     use ramjet_engine::{Context, RequestError};
     let huge = "a".repeat(1 << 20);
     let allow = r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#;
@@ -585,7 +586,7 @@ fn many_condition_keys_are_read_in_linear_time() {
 /// (`action_index::COMPLETION_BUDGET`), so compiling is linear.
 #[test]
 fn many_action_patterns_compile_in_linear_time() {
-    use ramjet_engine::policy::{Effect, PatternList, Statement};
+    use ramjet_engine::model::{Effect, PatternList, Statement};
     let statements = (0..40_000)
         .map(|i| Statement {
             sid: None,

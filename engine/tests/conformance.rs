@@ -1,15 +1,16 @@
 //! Every conformance scenario in `corpus/conformance/` through the reference interpreter and
 //! the compiled engine.
 
-use ramjet_compiler::conformance::Expected;
-use ramjet_compiler::conformance::{load_cases, Case};
-use ramjet_compiler::{parse_scenario, reference, Scenario};
+use ramjet_compiler::{parse_scenario, Scenario};
 use ramjet_engine::batch;
-use ramjet_engine::bundle::{Bundle, Role, User};
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::store::PolicyStore;
+use ramjet_engine::model::{Bundle, Role, User};
+use ramjet_engine::CompiledPolicySet;
+use ramjet_engine::PolicyStore;
+use ramjet_engine::Scratch;
 use ramjet_engine::{Outcome, Principal, PrincipalKind, Request};
+use ramjet_reference as reference;
+use ramjet_reference::conformance::Expected;
+use ramjet_reference::conformance::{load_cases, Case};
 use std::path::Path;
 
 fn cases() -> Vec<Case> {
@@ -109,11 +110,15 @@ fn batch_path_passes_every_conformance_case() {
     // Repeat the suite so that it spans several chunks.
     let items: Vec<&(Case, CompiledPolicySet, Scenario)> =
         cases.iter().cycle().take(cases.len() * 8).collect();
-    let outcomes = batch::map_chunks(
-        &items,
-        || (),
-        |_, (_, compiled, scenario), scratch| compiled.outcome(&scenario.request, scratch),
-    );
+    let outcomes: Vec<_> = batch::par_map_chunks(&items, batch::CHUNK, |chunk, scratch| {
+        chunk
+            .iter()
+            .map(|(_, compiled, scenario)| compiled.outcome(&scenario.request, scratch))
+            .collect::<Vec<_>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect();
     assert_eq!(outcomes.len(), items.len());
     let failures: Vec<String> = items
         .iter()

@@ -4,11 +4,12 @@
 //! belongs to one request only, a repeated guardrail Deny is reported once per statement, and the
 //! determining statements come in document order whatever order they were evaluated in.
 
-use ramjet_compiler::{parse_policy, parse_request, reference, PolicyKind};
-use ramjet_engine::compiled::CompiledPolicySet;
-use ramjet_engine::evaluate::Scratch;
-use ramjet_engine::policy::{NamedPolicy, PolicySet};
+use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
+use ramjet_engine::model::{NamedPolicy, PolicySet};
+use ramjet_engine::CompiledPolicySet;
 use ramjet_engine::Decision;
+use ramjet_engine::Scratch;
+use ramjet_reference as reference;
 use serde_json::{json, Value};
 
 fn named(name: &str, document: Value) -> NamedPolicy {
