@@ -111,7 +111,7 @@ pub fn generate(
             rng.u8(0..60),
             rng.u8(0..60)
         );
-        let region = ["cn-hangzhou", "cn-shanghai", "cn-beijing"][rng.usize(0..3)];
+        let region = pick(&mut rng, &["cn-hangzhou", "cn-shanghai", "cn-beijing"]);
         if rng.u8(0..100) < 3 || actors.is_empty() {
             let event = json!({"eventId": event_id, "eventName": "DeleteDisk", "serviceName": "Ecs", "eventType": "ApiCall", "eventTime": time,
                 "acsRegion": region, "sourceIpAddress": "ecs.aliyuncs.com", "userAgent": "ecs.aliyuncs.com",
@@ -119,9 +119,11 @@ pub fn generate(
             writeln!(out, "{event}")?;
             continue;
         }
-        let actor = &actors[rng.usize(0..actors.len())];
-        let action = &actor.actions[rng.usize(0..actor.actions.len())];
-        let Some((code, name)) = action.split_once(':') else {
+        let Some(actor) = pick(&mut rng, &actors) else {
+            continue;
+        };
+        let Some((code, name)) = pick(&mut rng, &actor.actions).and_then(|a| a.split_once(':'))
+        else {
             continue;
         };
         let service = if rng.u8(0..100) == 0 {
@@ -146,8 +148,13 @@ pub fn generate(
                              "sessionContext": {"attributes": {"mfaAuthenticated": if rng.bool() { "true" } else { "false" }}}},
         });
         if code == "eas" && name.contains("Service") {
-            event["referencedResources"] =
-                json!({"ACS::EAS::Service": [services[rng.usize(0..services.len())]]});
+            if let Some(service) = pick(&mut rng, &services) {
+                set(
+                    &mut event,
+                    "referencedResources",
+                    json!({"ACS::EAS::Service": [service]}),
+                );
+            }
         }
         // The recorded outcome: what the bundle decides, but for 1% drift.
         let text = event.to_string();
@@ -162,8 +169,12 @@ pub fn generate(
                 });
         let drift = rng.u8(0..100) == 0;
         if denied.is_some_and(|d| d != drift) {
-            event["errorCode"] = json!("NoPermission");
-            event["errorMessage"] = json!("You are not authorized to do this action.");
+            set(&mut event, "errorCode", json!("NoPermission"));
+            set(
+                &mut event,
+                "errorMessage",
+                json!("You are not authorized to do this action."),
+            );
         }
         if rng.u8(0..20) == 0 {
             event = pascal_case(event);
@@ -188,5 +199,20 @@ fn pascal_case(value: Value) -> Value {
                 .collect(),
         ),
         other => other,
+    }
+}
+
+/// One of `items`, drawn from `rng`; `None` (and no draw) when there is none.
+fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
+    if items.is_empty() {
+        return None;
+    }
+    items.get(rng.usize(0..items.len()))
+}
+
+/// Sets member `name` of the event object.
+fn set(event: &mut Value, name: &str, value: Value) {
+    if let Some(object) = event.as_object_mut() {
+        object.insert(name.to_string(), value);
     }
 }

@@ -4,10 +4,6 @@
 //! (JSON Lines, JSON arrays, LookupEvents responses, wrapped records, gzip), maps each record to
 //! a request with the data tables of `corpus/actiontrail/`, decides them in parallel chunks on a
 //! compiled snapshot, and accounts for every input line.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 pub mod generate;
 pub mod input;

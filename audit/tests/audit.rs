@@ -1,6 +1,12 @@
 //! The audit on every input shape and every kind of bad input: each event is accounted for
 //! (`events == evaluated + system + unmapped + malformed`), and the audit decides as the
 //! reference interpreter does on the same requests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use flate2::write::GzEncoder;
 use flate2::Compression;

@@ -1,6 +1,12 @@
 //! The audit's evaluation alone: ActionTrail events generated for the corpus bundle, mapped to
 //! requests beforehand, then decided by `batch::check_all` on 1 and 2 threads. (End-to-end audit
 //! throughput, reading and mapping included, is `bench/audit.sh`.)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use ramjet_audit::generate::generate;

@@ -10,6 +10,12 @@
 //! - `compile/*`: compiling 10,000 and 100,000 statements;
 //! - `parse_compile/*`: reading the policy documents (JSON text) and compiling, 100 to 10,000
 //!   statements.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ramjet_bench::{kind_workload, limit_baseline, workload, PatternKind, ACCOUNT};

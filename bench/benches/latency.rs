@@ -5,6 +5,12 @@
 //! fewer calls, the reference interpreter.
 //!
 //! `cargo bench -p ramjet-bench --bench latency` (add `-- --compiled-only` to skip the reference)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use ramjet_bench::workload;
 use ramjet_engine::PolicyStore;

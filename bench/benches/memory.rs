@@ -8,6 +8,12 @@
 //! and with `--features memory,peers` cedar-policy and regorus too.
 //!
 //! `cargo bench -p ramjet-bench --features memory --bench memory` (or `--features memory,peers`)
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use ramjet_bench::{many_users, workload};
 use ramjet_engine::model::Bundle;

@@ -15,6 +15,12 @@
 //! alternating rounds (noise from other tenants of a shared machine falls on both alike).
 //!
 //! `cargo bench -p ramjet-bench --features peers --bench peers`
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use criterion::{Criterion, Throughput};
 use ramjet_bench::peers::cedar::CedarPeer;

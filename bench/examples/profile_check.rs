@@ -13,6 +13,12 @@
 //! checks and divide the difference by N, or collect only inside the check:
 //! `valgrind --tool=callgrind --toggle-collect='*StoreReader*check*' … 200000`
 //! (`--toggle-collect='*limit_baseline*'` for the limit).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use ramjet_bench::{kind_workload, limit_baseline, limit_table, workload, PatternKind};
 use ramjet_engine::PolicyStore;

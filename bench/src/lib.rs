@@ -2,6 +2,12 @@
 //! drawn from the action catalog (exact actions, wildcards, conditions on IP, tags, time and
 //! transport, Deny statements), attached to one principal as ten policies, plus filler statements
 //! for other services that a request can never match; and requests that hit and miss.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // benchmark harness: a panic is a broken workload
 
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
 use ramjet_engine::model::{Account, Bundle, User};

@@ -1,6 +1,12 @@
 //! The Rego translation decides every benchmark request as ramjet does, on several seeds and
 //! with filler, and refuses what it cannot translate.
 #![cfg(feature = "peers")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_bench::peers::disagreements;
 use ramjet_bench::peers::rego::RegoPeer;

@@ -1,6 +1,12 @@
 //! The benchmark workloads are what bench/README.md says: deterministic, a mix of allowed,
 //! explicitly denied and implicitly denied requests, decided the same by the compiled engine and
 //! the reference interpreter.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_bench::{many_users, workload};
 use ramjet_engine::Decision;

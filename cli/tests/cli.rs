@@ -1,5 +1,11 @@
 //! The `ramjet` command's interface: both forms of `check`, `validate`, exit statuses, and
 //! errors that name the file and the JSON path, for malformed input at every level.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -1,5 +1,11 @@
 //! Every conformance scenario through the `ramjet` binary: decision, step, determining
 //! statements and exit status.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_engine::{Decision, Outcome, StatementRef, Step};
 use ramjet_reference::conformance::{load_cases, Expected};

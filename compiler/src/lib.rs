@@ -18,15 +18,6 @@
 //! let verdict = compiled.decide(&scenario.request, &mut Scratch::default());
 //! assert_eq!(verdict.decision, Decision::Allow);
 //! ```
-#![cfg_attr(
-    not(test),
-    deny(
-        clippy::unwrap_used,
-        clippy::expect_used,
-        clippy::panic,
-        clippy::indexing_slicing
-    )
-)]
 
 pub mod bundle;
 mod condition;

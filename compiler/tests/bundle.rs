@@ -1,5 +1,11 @@
 //! Loading bundles: the corpus bundle loads and decides as its policies say; broken bundles are
 //! rejected with the file and JSON path; a store keeps its snapshot when a swap fails.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_compiler::{load_bundle, parse_request, reload, BundleError};
 use ramjet_engine::Decision;

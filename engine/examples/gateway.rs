@@ -6,26 +6,26 @@
 //! ```
 
 use ramjet_compiler::{load_bundle, reload};
-use ramjet_engine::PolicyStore;
-use ramjet_engine::Scratch;
-use ramjet_engine::{Context, Decision, Principal, Request};
+use ramjet_engine::{Context, Decision, PolicyStore, Principal, Request, RequestError, Scratch};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-/// What a gateway knows about an incoming call, turned into a ramjet request.
-fn request_for(user: &str, action: &str, service: &str, source_ip: &str) -> Request {
+/// What a gateway knows about an incoming call, turned into a ramjet request. A call that
+/// cannot be a request (an action that is not `service:Name`, an over-long value) is an error:
+/// deny it.
+fn request_for(
+    user: &str,
+    action: &str,
+    service: &str,
+    source_ip: &str,
+) -> Result<Request, RequestError> {
     let mut context = Context::default();
-    context
-        .insert("acs:SourceIp", vec![source_ip.to_string()])
-        .expect("one key");
-    context
-        .insert("acs:RequestedRegion", vec!["cn-hangzhou".to_string()])
-        .expect("another key");
+    context.insert("acs:SourceIp", vec![source_ip.to_string()])?;
+    context.insert("acs:RequestedRegion", vec!["cn-hangzhou".to_string()])?;
     let resource = format!("acs:eas:cn-hangzhou:1234567890123456:service/{service}");
-    Request::new(action, &resource)
-        .expect("a well-formed action")
+    Ok(Request::new(action, &resource)?
         .with_principal(Principal::ram_user("1234567890123456", user))
-        .with_context(context)
+        .with_context(context))
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -41,23 +41,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         store.snapshot().revision()
     );
 
+    let calls = [
+        request_for("alice", "eas:CreateService", "dev-chat", "192.0.2.10")?,
+        request_for("alice", "eas:DeleteService", "prod-chat", "192.0.2.10")?,
+        request_for("alice", "eas:CreateService", "dev-chat", "203.0.113.5")?,
+        request_for("bob", "eas:ListServices", "any", "192.0.2.10")?,
+    ];
     let allowed = AtomicU64::new(0);
     let denied = AtomicU64::new(0);
     std::thread::scope(|scope| {
         // 2. Request threads: each keeps a StoreReader (the current snapshot and its own
         //    scratch space), so checks never allocate or lock; a swap is seen at the next check.
         for worker in 0..4 {
-            let (store, allowed, denied) = (&store, &allowed, &denied);
+            let (store, calls, allowed, denied) = (&store, &calls, &allowed, &denied);
             scope.spawn(move || {
                 let mut reader = store.reader();
-                let calls = [
-                    request_for("alice", "eas:CreateService", "dev-chat", "192.0.2.10"),
-                    request_for("alice", "eas:DeleteService", "prod-chat", "192.0.2.10"),
-                    request_for("alice", "eas:CreateService", "dev-chat", "203.0.113.5"),
-                    request_for("bob", "eas:ListServices", "any", "192.0.2.10"),
-                ];
-                for i in 0..100_000 {
-                    let request = &calls[(i + worker) % calls.len()];
+                for request in calls.iter().cycle().skip(worker).take(100_000) {
                     let checked = reader.check(request);
                     match checked.verdict.decision {
                         Decision::Allow => allowed.fetch_add(1, Ordering::Relaxed),
@@ -82,7 +81,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 4. When a decision needs explaining (a log line, an audit), ask for its statements.
     let snapshot = store.snapshot();
     let mut scratch = Scratch::default();
-    let request = request_for("alice", "eas:DeleteService", "prod-chat", "192.0.2.10");
+    let request = request_for("alice", "eas:DeleteService", "prod-chat", "192.0.2.10")?;
     let outcome = snapshot.outcome(&request, &mut scratch);
     println!(
         "alice eas:DeleteService prod-chat: {} by {:?} (revision {})",

@@ -1,5 +1,11 @@
 //! Every conformance scenario in `corpus/conformance/` through the reference interpreter and
 //! the compiled engine.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_compiler::{parse_scenario, Scenario};
 use ramjet_engine::batch;

@@ -1,5 +1,11 @@
 //! The bundled corpus: every real policy validates as its kind, and the EAS action catalog is
 //! complete and usable as requests.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_compiler::{parse_policy, parse_scenario, PolicyKind, Severity};
 use ramjet_engine::Decision;

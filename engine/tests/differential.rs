@@ -1,6 +1,12 @@
 //! The compiled engine agrees with the reference interpreter — decision, step and determining
 //! statements — on random policy sets and requests (every operator and modifier, wildcards,
 //! NotAction/NotResource, principals, all evaluation steps), 10,000 cases per run.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 mod support;
 

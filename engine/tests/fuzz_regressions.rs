@@ -4,6 +4,12 @@
 //! nesting, irregular Unicode case mappings, entries at the length caps), each asserting the right
 //! answer, and that the compiled engine and the reference interpreter give it alike.
 //!
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 use ramjet_compiler::{
     parse_policy, parse_request, parse_scenario, Diagnostic, PolicyKind, Severity,
 };

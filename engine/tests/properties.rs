@@ -1,6 +1,12 @@
 //! Properties of the reference interpreter and the parser that hold for every input: the
 //! generator in `support/` draws random policy sets and requests (every operator and modifier,
 //! wildcards, NotAction/NotResource, principals, all evaluation steps).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 mod support;
 

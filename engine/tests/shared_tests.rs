@@ -3,6 +3,12 @@
 //! Allows cheapest first. These tests pin what must not change with that: a remembered result
 //! belongs to one request only, a repeated guardrail Deny is reported once per statement, and the
 //! determining statements come in document order whatever order they were evaluated in.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
 use ramjet_engine::model::{NamedPolicy, PolicySet};

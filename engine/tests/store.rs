@@ -1,5 +1,11 @@
 //! The store under concurrent swaps: reader threads check requests while a writer swaps bundles;
 //! every decision must be the one the bundle of the revision it reports gives.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
 use ramjet_engine::model::{Account, Bundle, Group, User};

@@ -2,7 +2,12 @@
 //! request vocabulary (actions, ARNs, principals, context values) is the same one the policies'
 //! patterns and conditions are drawn from, so most generated checks exercise real matching rather
 //! than falling through to ImplicitDeny.
-
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
 #![allow(dead_code)]
 
 use proptest::prelude::*;
