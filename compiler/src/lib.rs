@@ -2,7 +2,7 @@
 //!
 //! The RAM policy language: strict parsing and validation of policy documents, requests and
 //! scenarios into a typed model (every error with its JSON path), and the reference interpreter
-//! that evaluates the model exactly as `shared/spec/ram-semantics.md` §6 reads.
+//! that evaluates the model exactly as `docs/semantics.md` §6 reads.
 //!
 //! ```
 //! use ramjet_compiler::{parse_scenario, reference};
