@@ -122,7 +122,7 @@ fn arrays_lookup_events_pretty_records_and_wrappers() {
 
 #[test]
 fn published_samples_are_read() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/samples/actiontrail");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/actiontrail/published");
     let files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())

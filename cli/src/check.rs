@@ -20,7 +20,7 @@ use std::path::Path;
     --request corpus/examples/list-services.json --format json\n  \
     ramjet check --resource-policy corpus/policies/seeds/pai-trust-ram-and-service.json \\\n      \
     --request corpus/examples/assume-role-dataworks.json\n\n\
-    A scenario holds the policies by kind and the request (shared/spec/interfaces.md).\n\
+    A scenario holds the policies by kind and the request (docs/interfaces.md).\n\
     With --policy, each file is an identity policy named by its file stem.")]
 pub struct CheckArgs {
     /// A scenario file: {"policies": {...}, "request": {...}}

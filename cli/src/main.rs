@@ -1,7 +1,7 @@
 //! `ramjet`: decide RAM permission requests (one, or a file of them) and validate RAM policies
 //! from the command line.
 //!
-//! Exit statuses are part of the interface (shared/spec/interfaces.md): `check` exits 0 on Allow,
+//! Exit statuses are part of the interface (docs/interfaces.md): `check` exits 0 on Allow,
 //! 1 on ExplicitDeny or ImplicitDeny, 2 on any error; `eval` exits 0 when every line was read, 1
 //! when some were not, 2 on usage errors; `validate` exits 0 when no file has an error, 1 when
 //! one has, 2 on usage or I/O errors.
