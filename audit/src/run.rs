@@ -7,10 +7,10 @@ use crate::input::{read_file, Item, Position};
 use crate::mapping::Mapping;
 use crate::record::{classify_value, Classified, EventFacts, Malformed};
 use hashbrown::{HashMap, HashSet};
+use ramjet_engine::batch::par_map_chunks;
 use ramjet_engine::Scratch;
 use ramjet_engine::Snapshot;
 use ramjet_engine::{Decision, Outcome, PrincipalKind, Request};
-use rayon::prelude::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -224,9 +224,8 @@ pub fn audit(
     for path in files {
         let before = stats.events;
         let mut fold = |chunk: Vec<Item>| {
-            let partials: Vec<(Stats, Vec<String>)> = chunk
-                .par_chunks(TASK_ITEMS)
-                .map_init(Scratch::default, |scratch, items| {
+            let partials: Vec<(Stats, Vec<String>)> =
+                par_map_chunks(&chunk, TASK_ITEMS, |items, scratch| {
                     let mut partial = Stats::default();
                     let mut lines = Vec::new();
                     for item in items {
@@ -241,8 +240,7 @@ pub fn audit(
                         );
                     }
                     (partial, lines)
-                })
-                .collect();
+                });
             for (partial, lines) in partials {
                 stats.merge(partial);
                 if let Some(out) = decisions.as_mut() {

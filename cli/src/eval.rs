@@ -8,17 +8,20 @@ use crate::explain::outcome_json;
 use crate::{FileArg, EXIT_ERROR};
 use clap::{Args, ValueEnum};
 use ramjet_compiler::{load_bundle, parse_request, Diagnostic, PolicyKind, PolicySet};
+use ramjet_engine::batch::par_map_chunks;
 use ramjet_engine::model::Bundle;
 use ramjet_engine::Outcome;
 use ramjet_engine::Scratch;
 use ramjet_engine::Snapshot;
 use ramjet_reference as reference;
-use rayon::prelude::*;
 use serde_json::json;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 
 /// Lines read and decided at a time.
 const CHUNK_LINES: usize = 16_384;
+
+/// Lines one parallel task decides in turn.
+const TASK_LINES: usize = 256;
 
 /// Decide every request of a JSON Lines file: exit 0 when every line was read, 1 when some were
 /// not, 2 on usage errors.
@@ -211,13 +214,13 @@ pub fn run(args: &EvalArgs) -> u8 {
         if chunk.is_empty() {
             break;
         }
-        let decided: Vec<(String, bool)> = chunk
-            .par_iter()
-            .map_init(Scratch::default, |scratch, (n, bytes)| {
-                decide_line(&source, *n, bytes, scratch)
-            })
-            .collect();
-        for (line, read) in decided {
+        let decided = par_map_chunks(&chunk, TASK_LINES, |lines, scratch| {
+            lines
+                .iter()
+                .map(|(n, bytes)| decide_line(&source, *n, bytes, scratch))
+                .collect::<Vec<(String, bool)>>()
+        });
+        for (line, read) in decided.into_iter().flatten() {
             all_read &= read;
             if writeln!(out, "{line}").is_err() {
                 return EXIT_ERROR;
