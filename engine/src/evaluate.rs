@@ -77,8 +77,9 @@ impl<'a> Units<'a> {
     }
 }
 
-/// A decision and the step that ended evaluation; the determining statements stay in the
-/// [`Scratch`] (see [`Units::determining`]).
+/// A decision and the step that ended evaluation: the fast answer. Ask for an [`Outcome`]
+/// ([`StoreReader::outcome`](crate::StoreReader::outcome), [`Snapshot::outcome`](crate::Snapshot::outcome))
+/// to learn the determining statements too.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Verdict {
     /// The decision.

@@ -37,7 +37,7 @@ pub enum Glob {
     /// Only `*` wildcards, two or more pieces to place.
     Pieces(Pieces),
     /// A short ASCII pattern with a `?`, matched piece by piece: on the bytes of ASCII text
-    /// (no allocation), on the characters of other text. At most [`SHORT_WILD_PATTERN`] bytes,
+    /// (no allocation), on the characters of other text. At most `SHORT_WILD_PATTERN` (64) bytes,
     /// so linear in the text.
     Wild(Box<str>),
     /// A longer `?` pattern.

@@ -9,9 +9,8 @@ mod instant;
 mod ip;
 
 pub use boolean::parse_bool;
-pub use decimal::{
-    DecimalError, DecimalView, ExactDecimal, MAX_DECIMAL_CHARS, MAX_DECIMAL_EXPONENT,
-};
+pub(crate) use decimal::DecimalView;
+pub use decimal::{DecimalError, ExactDecimal, MAX_DECIMAL_CHARS, MAX_DECIMAL_EXPONENT};
 pub use instant::{parse_instant, Instant, InstantError};
 pub use ip::{parse_network, parse_request_address, IpError};
 pub use ipnet::IpNet;

@@ -42,7 +42,7 @@ use cedar_policy::{
     RestrictedExpression,
 };
 use ramjet_engine::value::{
-    parse_bool, parse_instant, parse_network, parse_request_address, DecimalView,
+    parse_bool, parse_instant, parse_network, parse_request_address, ExactDecimal,
 };
 use ramjet_engine::Decision;
 use serde_json::Value;
@@ -197,7 +197,7 @@ fn typed_values(key: &str, value: &str) -> Vec<(String, RestrictedExpression)> {
     if let Some(flag) = parse_bool(value) {
         typed.push((format!("{key}#bool"), RestrictedExpression::new_bool(flag)));
     }
-    if DecimalView::parse(value).is_ok() {
+    if value.parse::<ExactDecimal>().is_ok() {
         match cedar_decimal(value) {
             Some(decimal) => typed.push((
                 format!("{key}#number"),
