@@ -6,7 +6,7 @@
 //! decision is [`Step::InternalError`] with [`Decision::ImplicitDeny`] — it fails closed.
 
 use crate::action_index::Candidates;
-use crate::index::{PolicyIndex, RequestFacts};
+use crate::index::{Fault, PolicyIndex, RequestFacts};
 use crate::keys::KeyTable;
 use crate::model::Effect;
 use crate::principal_match::write_arns;
@@ -115,14 +115,14 @@ struct RequestState {
     memo: Vec<Cell<u64>>,
     stamp: u32,
     /// An invariant was found broken while deciding this request (see the module docs).
-    fault: Cell<bool>,
+    fault: Fault,
 }
 
 impl RequestState {
     /// Starts a new request against units compiled with `keys`.
     fn begin(&mut self, keys: &KeyTable) {
         self.arns_ready = false;
-        self.fault.set(false);
+        self.fault.clear();
         self.stamp = self.stamp.wrapping_add(1);
         if self.stamp == 0 {
             self.slots.iter().chain(&self.memo).for_each(|s| s.set(0));
@@ -148,7 +148,7 @@ impl RequestState {
             None => {
                 // `write_arns` counts the buffers it wrote: fewer ARNs than counted would let a
                 // Deny naming the principal miss it.
-                self.fault.set(true);
+                self.fault.raise();
                 &[]
             }
         };
@@ -242,7 +242,7 @@ impl Scratch {
                 .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
             else {
                 // Ids and groups come from the index builder: see the module docs.
-                facts.fault.set(true);
+                facts.fault.raise();
                 return;
             };
             // An Allow matters only in a group with neither a Deny nor an Allow yet; every Deny
@@ -303,7 +303,7 @@ impl Scratch {
         let mut consider = |id: StatementId, seen: &mut Vec<u32>| {
             let Some((mark, statement)) = seen.get_mut(id.index()).zip(index.statement(id)) else {
                 // Ids come from the index builder: see the module docs.
-                facts.fault.set(true);
+                facts.fault.raise();
                 return;
             };
             if *mark == stamp {
@@ -335,7 +335,7 @@ impl Scratch {
                 for &id in ids {
                     match seen.get_mut(id.index()) {
                         Some(mark) => *mark = stamp,
-                        None => facts.fault.set(true),
+                        None => facts.fault.raise(),
                     }
                 }
             });
@@ -445,7 +445,7 @@ fn deferred_allows<'a>(
     for a in denies {
         match group_state.get_mut(a.group as usize) {
             Some(state) => *state |= DENIED,
-            None => facts.fault.set(true),
+            None => facts.fault.raise(),
         }
     }
     deferred.iter().filter_map(move |&id| {
@@ -453,7 +453,7 @@ fn deferred_allows<'a>(
             .statement(id)
             .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
         else {
-            facts.fault.set(true);
+            facts.fault.raise();
             return None;
         };
         if *state == 0 && statement.applies(facts) {
@@ -489,7 +489,7 @@ pub(crate) fn decide(
 ) -> Verdict {
     scratch.prepare(units.keys, mode);
     let verdict = decide_steps(units, request, scratch, mode);
-    if scratch.request.fault.get() {
+    if scratch.request.fault.raised() {
         scratch.determining.clear();
         return self::verdict(Decision::ImplicitDeny, Step::InternalError);
     }

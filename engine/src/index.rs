@@ -117,9 +117,36 @@ pub(crate) struct RequestFacts<'a> {
     /// Per shared test: `stamp << 1 | result` once evaluated for this request.
     pub(crate) memo: &'a [Cell<u64>],
     pub(crate) stamp: u32,
-    /// Set when an invariant is found broken (a key the request's slots do not cover): the
+    /// Raised when an invariant is found broken (a key the request's slots do not cover): the
     /// decision becomes an internal error, which denies.
-    pub(crate) fault: &'a Cell<bool>,
+    pub(crate) fault: &'a Fault,
+}
+
+/// Whether the decision of the current request met a broken invariant (see `evaluate`). Raising
+/// it is out of line and marked cold: it never happens in a sound snapshot, and the decision
+/// path stays as small as it was without the checks.
+#[derive(Debug, Default)]
+pub(crate) struct Fault(Cell<bool>);
+
+impl Fault {
+    /// Marks the current request's evaluation as faulty.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn raise(&self) {
+        self.0.set(true);
+    }
+
+    /// Whether it was raised since the last [`Fault::clear`].
+    #[inline]
+    pub(crate) fn raised(&self) -> bool {
+        self.0.get()
+    }
+
+    /// Starts a new request.
+    #[inline]
+    pub(crate) fn clear(&self) {
+        self.0.set(false);
+    }
 }
 
 impl RequestFacts<'_> {
@@ -146,7 +173,7 @@ impl RequestFacts<'_> {
         let Some(slot) = self.slots.get(condition.key().0 as usize) else {
             // The slots cover every key of the snapshot's table (`RequestState::begin`); a key
             // past them would read as absent, which can make a Deny's condition fail.
-            self.fault.set(true);
+            self.fault.raise();
             return None;
         };
         let cached = slot.get();

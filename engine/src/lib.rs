@@ -81,11 +81,12 @@ pub use request::{
 pub use snapshot::{Checked, Snapshot};
 pub use store::{PolicyStore, StoreReader};
 
+#[cfg(feature = "internals")]
 #[doc(hidden)]
 pub mod internals {
-    //! **Not part of the public API.** The matchers inside the engine, for ramjet's own fuzz
-    //! targets and benchmarks, which check them against independent oracles. Anything here may
-    //! change without notice.
+    //! **Not part of the public API** (the `internals` feature, off by default). The matchers
+    //! inside the engine, for ramjet's own fuzz targets, which check them against independent
+    //! oracles. Anything here may change without notice.
 
     use crate::action_index::ActionIndex;
     use crate::compile::action_index::ActionIndexBuilder;

@@ -104,6 +104,7 @@ impl ActionIndexBuilder {
 
     /// Compiles the collected patterns, each list of statements in id order (see
     /// [`ActionIndexBuilder::build_ordered`]).
+    #[cfg(any(test, feature = "internals"))]
     pub(crate) fn build(self) -> ActionIndex {
         self.build_ordered(&|id| u64::from(id.as_u32()))
     }

@@ -14,6 +14,7 @@
 
 pub(crate) mod action_index;
 mod condition;
+#[cfg(feature = "internals")]
 pub(crate) use condition::compile_condition;
 mod interner;
 mod principal;
