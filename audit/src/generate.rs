@@ -82,106 +82,172 @@ pub fn generate(
     seed: u64,
     out: &mut dyn Write,
 ) -> std::io::Result<()> {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let catalog = catalog_actions();
-    let actors = actors(bundle, &catalog);
-    let mapping = Mapping::default();
-    let snapshot = Snapshot::compile(bundle, 1).ok();
-    let mut scratch = Scratch::default();
-    let services = [
-        "svc-llm",
-        "dev-chat",
-        "dev-ranker",
-        "prod-chat",
-        "prod-vision",
-    ];
+    let mut generator = Generator::new(bundle, seed);
     for n in 0..count {
-        let event_id = format!(
+        if let Some(event) = generator.event(n) {
+            writeln!(out, "{event}")?;
+        }
+    }
+    Ok(())
+}
+
+/// The regions events are made in.
+const REGIONS: [&str; 3] = ["cn-hangzhou", "cn-shanghai", "cn-beijing"];
+
+/// The EAS services calls on a service name.
+const EAS_SERVICES: [&str; 5] = [
+    "svc-llm",
+    "dev-chat",
+    "dev-ranker",
+    "prod-chat",
+    "prod-vision",
+];
+
+/// Makes events one at a time from one random sequence: the same seed, the same events.
+struct Generator {
+    rng: fastrand::Rng,
+    actors: Vec<Actor>,
+    mapping: Mapping,
+    /// The bundle compiled, to decide the recorded outcomes (none if it does not compile).
+    snapshot: Option<Snapshot>,
+    scratch: Scratch,
+}
+
+impl Generator {
+    /// A generator for `bundle`'s principals, seeded with `seed`.
+    fn new(bundle: &Bundle, seed: u64) -> Self {
+        let rng = fastrand::Rng::with_seed(seed);
+        let catalog = catalog_actions();
+        Generator {
+            rng,
+            actors: actors(bundle, &catalog),
+            mapping: Mapping::default(),
+            snapshot: Snapshot::compile(bundle, 1).ok(),
+            scratch: Scratch::default(),
+        }
+    }
+
+    /// Event number `n`: a `system` call (3%, or always when the bundle has no principal) or an
+    /// API call by one of the actors with its recorded outcome, sometimes in PascalCase. `None`
+    /// when the actor drawn has no action to call.
+    fn event(&mut self, n: u64) -> Option<Value> {
+        let event_id = self.event_id(n);
+        let time = self.event_time();
+        let region = pick(&mut self.rng, &REGIONS);
+        if self.rng.u8(0..100) < 3 || self.actors.is_empty() {
+            return Some(system_event(&event_id, &time, region));
+        }
+        let actor = pick(&mut self.rng, &self.actors)?;
+        let mut event = api_call(&mut self.rng, actor, &event_id, &time, region)?;
+        self.record_outcome(&mut event);
+        if self.rng.u8(0..20) == 0 {
+            event = pascal_case(event);
+        }
+        Some(event)
+    }
+
+    /// A random UUID-shaped event id that ends in `n`, so that ids are unique.
+    fn event_id(&mut self, n: u64) -> String {
+        let rng = &mut self.rng;
+        format!(
             "{:08x}-{:04x}-4{:03x}-8{:03x}-{:012x}",
             rng.u32(..),
             rng.u16(..),
             rng.u16(..0xfff),
             rng.u16(..0xfff),
             n
-        );
-        let time = format!(
+        )
+    }
+
+    /// A random time in November 2026.
+    fn event_time(&mut self) -> String {
+        let rng = &mut self.rng;
+        format!(
             "2026-11-{:02}T{:02}:{:02}:{:02}Z",
             rng.u8(1..24),
             rng.u8(0..24),
             rng.u8(0..60),
             rng.u8(0..60)
-        );
-        let region = pick(&mut rng, &["cn-hangzhou", "cn-shanghai", "cn-beijing"]);
-        if rng.u8(0..100) < 3 || actors.is_empty() {
-            let event = json!({"eventId": event_id, "eventName": "DeleteDisk", "serviceName": "Ecs", "eventType": "ApiCall", "eventTime": time,
-                "acsRegion": region, "sourceIpAddress": "ecs.aliyuncs.com", "userAgent": "ecs.aliyuncs.com",
-                "userIdentity": {"type": "system", "userName": "ecs.aliyuncs.com"}});
-            writeln!(out, "{event}")?;
-            continue;
-        }
-        let Some(actor) = pick(&mut rng, &actors) else {
-            continue;
-        };
-        let Some((code, name)) = pick(&mut rng, &actor.actions).and_then(|a| a.split_once(':'))
-        else {
-            continue;
-        };
-        let service = if rng.u8(0..100) == 0 {
-            "RealtimeCompute".to_string()
-        } else {
-            service_name(code)
-        };
-        let office = rng.u8(0..10) < 8;
-        let ip = if office {
-            format!("192.0.2.{}", rng.u8(1..255))
-        } else {
-            format!("203.0.113.{}", rng.u8(1..255))
-        };
-        let mut event = json!({
-            "eventId": event_id, "eventVersion": "1", "eventType": "ApiCall", "eventName": name, "serviceName": service,
-            "eventTime": time, "acsRegion": region, "sourceIpAddress": ip, "userAgent": "pai-sdk-python/1.2.0",
-            "requestId": event_id,
-            "additionalEventData": {"Scheme": if rng.u8(0..10) < 9 { "https" } else { "http" }},
-            "recipientAccountId": actor.account,
-            "userIdentity": {"type": actor.kind, "accountId": actor.account, "userName": actor.user_name, "principalId": actor.principal_id,
-                             "accessKeyId": format!("LTAI{:016x}", rng.u64(..)),
-                             "sessionContext": {"attributes": {"mfaAuthenticated": if rng.bool() { "true" } else { "false" }}}},
-        });
-        if code == "eas" && name.contains("Service") {
-            if let Some(service) = pick(&mut rng, &services) {
-                set(
-                    &mut event,
-                    "referencedResources",
-                    json!({"ACS::EAS::Service": [service]}),
-                );
-            }
-        }
-        // The recorded outcome: what the bundle decides, but for 1% drift.
+        )
+    }
+
+    /// Records the outcome of the call in `event` as ActionTrail would: an `errorCode` of
+    /// `NoPermission` where the bundle denies it, but for 1% drift, where it is the opposite.
+    fn record_outcome(&mut self, event: &mut Value) {
         let text = event.to_string();
         let denied =
             serde_json::from_str::<RawRecord>(&text)
                 .ok()
-                .and_then(|record| match classify(&record, &mapping) {
-                    Classified::Request(request, _) => snapshot
-                        .as_ref()
-                        .map(|s| !s.check(&request, &mut scratch).verdict.decision.is_allow()),
+                .and_then(|record| match classify(&record, &self.mapping) {
+                    Classified::Request(request, _) => self.snapshot.as_ref().map(|s| {
+                        !s.check(&request, &mut self.scratch)
+                            .verdict
+                            .decision
+                            .is_allow()
+                    }),
                     _ => None,
                 });
-        let drift = rng.u8(0..100) == 0;
+        let drift = self.rng.u8(0..100) == 0;
         if denied.is_some_and(|d| d != drift) {
-            set(&mut event, "errorCode", json!("NoPermission"));
+            set(event, "errorCode", json!("NoPermission"));
             set(
-                &mut event,
+                event,
                 "errorMessage",
                 json!("You are not authorized to do this action."),
             );
         }
-        if rng.u8(0..20) == 0 {
-            event = pascal_case(event);
-        }
-        writeln!(out, "{event}")?;
     }
-    Ok(())
+}
+
+/// A call a cloud service made on its own (`userIdentity.type` `system`).
+fn system_event(event_id: &str, time: &str, region: Option<&&str>) -> Value {
+    json!({"eventId": event_id, "eventName": "DeleteDisk", "serviceName": "Ecs", "eventType": "ApiCall", "eventTime": time,
+        "acsRegion": region, "sourceIpAddress": "ecs.aliyuncs.com", "userAgent": "ecs.aliyuncs.com",
+        "userIdentity": {"type": "system", "userName": "ecs.aliyuncs.com"}})
+}
+
+/// An API call by `actor` of one of its actions (1% under an unknown service name), from the
+/// office network (80%) or another, with the EAS service it names; no outcome yet. `None` when
+/// the action drawn is not `code:Name`.
+fn api_call(
+    rng: &mut fastrand::Rng,
+    actor: &Actor,
+    event_id: &str,
+    time: &str,
+    region: Option<&&str>,
+) -> Option<Value> {
+    let (code, name) = pick(rng, &actor.actions).and_then(|a| a.split_once(':'))?;
+    let service = if rng.u8(0..100) == 0 {
+        "RealtimeCompute".to_string()
+    } else {
+        service_name(code)
+    };
+    let office = rng.u8(0..10) < 8;
+    let ip = if office {
+        format!("192.0.2.{}", rng.u8(1..255))
+    } else {
+        format!("203.0.113.{}", rng.u8(1..255))
+    };
+    let mut event = json!({
+        "eventId": event_id, "eventVersion": "1", "eventType": "ApiCall", "eventName": name, "serviceName": service,
+        "eventTime": time, "acsRegion": region, "sourceIpAddress": ip, "userAgent": "pai-sdk-python/1.2.0",
+        "requestId": event_id,
+        "additionalEventData": {"Scheme": if rng.u8(0..10) < 9 { "https" } else { "http" }},
+        "recipientAccountId": actor.account,
+        "userIdentity": {"type": actor.kind, "accountId": actor.account, "userName": actor.user_name, "principalId": actor.principal_id,
+                         "accessKeyId": format!("LTAI{:016x}", rng.u64(..)),
+                         "sessionContext": {"attributes": {"mfaAuthenticated": if rng.bool() { "true" } else { "false" }}}},
+    });
+    if code == "eas" && name.contains("Service") {
+        if let Some(service) = pick(rng, &EAS_SERVICES) {
+            set(
+                &mut event,
+                "referencedResources",
+                json!({"ACS::EAS::Service": [service]}),
+            );
+        }
+    }
+    Some(event)
 }
 
 /// Every member name with its first letter upper-cased, as some ActionTrail deliveries write them.

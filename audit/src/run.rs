@@ -323,6 +323,7 @@ impl Stats {
     }
 }
 
+/// Where an item was found, as the `file` and `line` or `record` members of a JSON object.
 fn where_(path: &Path, position: Position) -> Value {
     match position {
         Position::Line(n) => json!({"file": path.display().to_string(), "line": n}),
@@ -330,6 +331,7 @@ fn where_(path: &Path, position: Position) -> Value {
     }
 }
 
+/// `base` with the members of `extra` added after its own.
 fn with(mut base: Value, extra: Value) -> Value {
     if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
         b.extend(e);
@@ -337,6 +339,9 @@ fn with(mut base: Value, extra: Value) -> Value {
     base
 }
 
+/// Folds one item's result into `stats` and, with `lines`, appends its decision lines: one per
+/// record, or one for an item that is not a record. An item with no record counts as an empty
+/// value, not as an event.
 fn record(
     stats: &mut Stats,
     path: &Path,
@@ -344,23 +349,11 @@ fn record(
     result: Outcomes,
     mut lines: Option<&mut Vec<String>>,
 ) {
-    let wants_line = lines.is_some();
-    let mut emit = |line: Value| {
-        if let Some(lines) = lines.as_mut() {
-            lines.push(line.to_string());
-        }
-    };
+    let at = || where_(path, position);
     let results = match result {
         Outcomes::Malformed(error) => {
             stats.events += 1;
-            stats.malformed += 1;
-            let at = where_(path, position);
-            if stats.malformed_samples.len() < SAMPLES {
-                stats
-                    .malformed_samples
-                    .push(with(at.clone(), json!({"error": error})));
-            }
-            emit(with(at, json!({"skipped": "malformed", "reason": error})));
+            record_malformed(stats, at, error, lines);
             return;
         }
         Outcomes::Records(results) if results.is_empty() => {
@@ -371,137 +364,196 @@ fn record(
     };
     for result in results {
         stats.events += 1;
-        let at = || where_(path, position);
+        let lines = lines.as_deref_mut();
         match result {
-            RecordResult::Malformed(error) => {
-                stats.malformed += 1;
-                if stats.malformed_samples.len() < SAMPLES {
-                    stats
-                        .malformed_samples
-                        .push(with(at(), json!({"error": error})));
-                }
-                if wants_line {
-                    emit(with(at(), json!({"skipped": "malformed", "reason": error})));
-                }
-            }
+            RecordResult::Malformed(error) => record_malformed(stats, at, error, lines),
             RecordResult::System => {
                 stats.system += 1;
-                if wants_line {
-                    emit(with(at(), json!({"skipped": "system"})));
+                if let Some(lines) = lines {
+                    lines.push(with(at(), json!({"skipped": "system"})).to_string());
                 }
             }
             RecordResult::Unmapped(reason, facts) => {
-                stats.unmapped += 1;
-                *stats.unmapped_reasons.entry(reason.clone()).or_default() += 1;
-                if stats.unmapped_samples.len() < SAMPLES {
-                    stats.unmapped_samples.push(with(
-                        at(),
-                        json!({"event_id": facts.event_id, "reason": reason}),
-                    ));
-                }
-                if wants_line {
-                    emit(with(at(), json!({"skipped": "unmapped", "reason": reason})));
-                }
+                record_unmapped(stats, at, reason, &facts, lines);
             }
             RecordResult::Decided {
                 request,
                 outcome,
                 facts,
-            } => {
-                stats.evaluated += 1;
-                let decision = outcome.decision;
-                match decision {
-                    Decision::Allow => stats.allowed += 1,
-                    Decision::ExplicitDeny => stats.explicit_deny += 1,
-                    Decision::ImplicitDeny => stats.implicit_deny += 1,
-                }
-                let principal = principal_name(&request);
-                match stats.principals.get_mut(&principal) {
-                    Some(tally) => tally.add(decision),
-                    None => stats
-                        .principals
-                        .entry(principal.clone())
-                        .or_default()
-                        .add(decision),
-                }
-                match stats.actions.get_mut(request.action()) {
-                    Some(tally) => tally.add(decision),
-                    None => stats
-                        .actions
-                        .entry(request.action().to_string())
-                        .or_default()
-                        .add(decision),
-                }
-                let truth = &mut stats.ground_truth;
-                match (facts.recorded_denied, decision.is_allow()) {
-                    (true, false) => {
-                        truth.recorded_denied += 1;
-                        truth.recorded_denied_ramjet_denied += 1;
-                    }
-                    (true, true) => {
-                        truth.recorded_denied += 1;
-                        truth.recorded_denied_ramjet_allowed += 1;
-                    }
-                    (false, false) => truth.recorded_allowed_ramjet_denied += 1,
-                    (false, true) => truth.recorded_allowed_ramjet_allowed += 1,
-                }
-                if decision.is_allow() && !facts.recorded_denied {
-                    let action = request.action().to_ascii_lowercase();
-                    match stats.used.get_mut(&principal) {
-                        Some(used) => {
-                            used.insert(action);
-                        }
-                        None => {
-                            stats
-                                .used
-                                .entry(principal.clone())
-                                .or_default()
-                                .insert(action);
-                        }
-                    }
-                }
-                let wants_sample = !decision.is_allow() && stats.denied_samples.len() < SAMPLES;
-                if !wants_line && !wants_sample {
-                    continue;
-                }
-                let determining: Vec<Value> = outcome
-                    .determining
-                    .iter()
-                    .map(|d| json!({"policy": d.policy, "statement": d.statement, "sid": d.sid}))
-                    .collect();
-                let line = with(
-                    at(),
-                    json!({
-                        "event_id": facts.event_id,
-                        "principal": principal,
-                        "action": request.action(),
-                        "resource": request.resource(),
-                        "decision": decision.as_str(),
-                        "step": outcome.step.as_str(),
-                        "determining": determining,
-                        "recorded_error": facts.error_code,
-                    }),
-                );
-                if wants_sample {
-                    let reason = if determining.is_empty() {
-                        format!(
-                            "no statement allows it (ImplicitDeny at step {})",
-                            outcome.step
-                        )
-                    } else {
-                        let names: Vec<String> = outcome
-                            .determining
-                            .iter()
-                            .map(|d| format!("{} Statement[{}]", d.policy, d.statement))
-                            .collect();
-                        format!("denied by {}", names.join(", "))
-                    };
-                    stats
-                        .denied_samples
-                        .push(with(line.clone(), json!({"reason": reason})));
-                }
-                emit(line);
-            }
+            } => record_decided(stats, at, &request, &outcome, &facts, lines),
         }
+    }
+}
+
+/// Counts input that is not a record (found at `at`), keeps a sample, and skips it in `lines`.
+fn record_malformed(
+    stats: &mut Stats,
+    at: impl Fn() -> Value,
+    error: String,
+    lines: Option<&mut Vec<String>>,
+) {
+    stats.malformed += 1;
+    if stats.malformed_samples.len() < SAMPLES {
+        stats
+            .malformed_samples
+            .push(with(at(), json!({"error": error})));
+    }
+    if let Some(lines) = lines {
+        let line = with(at(), json!({"skipped": "malformed", "reason": error}));
+        lines.push(line.to_string());
+    }
+}
+
+/// Counts a record that cannot be mapped to a request, by reason, keeps a sample, and skips it
+/// in `lines`.
+fn record_unmapped(
+    stats: &mut Stats,
+    at: impl Fn() -> Value,
+    reason: String,
+    facts: &EventFacts,
+    lines: Option<&mut Vec<String>>,
+) {
+    stats.unmapped += 1;
+    *stats.unmapped_reasons.entry(reason.clone()).or_default() += 1;
+    if stats.unmapped_samples.len() < SAMPLES {
+        stats.unmapped_samples.push(with(
+            at(),
+            json!({"event_id": facts.event_id, "reason": reason}),
+        ));
+    }
+    if let Some(lines) = lines {
+        let line = with(at(), json!({"skipped": "unmapped", "reason": reason}));
+        lines.push(line.to_string());
+    }
+}
+
+/// Folds a decided record into `stats` — the counts, the comparison with the recorded outcome,
+/// the actions used — and renders its decision line for `lines` and, when denied and there is
+/// room, for the samples.
+fn record_decided(
+    stats: &mut Stats,
+    at: impl Fn() -> Value,
+    request: &Request,
+    outcome: &Outcome,
+    facts: &EventFacts,
+    lines: Option<&mut Vec<String>>,
+) {
+    let decision = outcome.decision;
+    let principal = principal_name(request);
+    count_decision(stats, &principal, request.action(), decision);
+    compare_with_recorded(&mut stats.ground_truth, facts.recorded_denied, decision);
+    if decision.is_allow() && !facts.recorded_denied {
+        note_used(stats, &principal, request.action());
+    }
+    let wants_sample = !decision.is_allow() && stats.denied_samples.len() < SAMPLES;
+    if lines.is_none() && !wants_sample {
+        return;
+    }
+    let line = with(at(), render_line(&principal, request, outcome, facts));
+    if wants_sample {
+        let reason = json!({"reason": denied_reason(outcome)});
+        stats.denied_samples.push(with(line.clone(), reason));
+    }
+    if let Some(lines) = lines {
+        lines.push(line.to_string());
+    }
+}
+
+/// Counts a decision: in all, for the principal, and for the action.
+fn count_decision(stats: &mut Stats, principal: &str, action: &str, decision: Decision) {
+    stats.evaluated += 1;
+    match decision {
+        Decision::Allow => stats.allowed += 1,
+        Decision::ExplicitDeny => stats.explicit_deny += 1,
+        Decision::ImplicitDeny => stats.implicit_deny += 1,
+    }
+    // Look up before inserting: most events are by a principal and of an action seen before.
+    match stats.principals.get_mut(principal) {
+        Some(tally) => tally.add(decision),
+        None => stats
+            .principals
+            .entry(principal.to_string())
+            .or_default()
+            .add(decision),
+    }
+    match stats.actions.get_mut(action) {
+        Some(tally) => tally.add(decision),
+        None => stats
+            .actions
+            .entry(action.to_string())
+            .or_default()
+            .add(decision),
+    }
+}
+
+/// Compares ramjet's decision with the outcome ActionTrail recorded (`recorded_denied`: the
+/// `errorCode` says the call was refused for lack of permission).
+fn compare_with_recorded(truth: &mut GroundTruth, recorded_denied: bool, decision: Decision) {
+    match (recorded_denied, decision.is_allow()) {
+        (true, false) => {
+            truth.recorded_denied += 1;
+            truth.recorded_denied_ramjet_denied += 1;
+        }
+        (true, true) => {
+            truth.recorded_denied += 1;
+            truth.recorded_denied_ramjet_allowed += 1;
+        }
+        (false, false) => truth.recorded_allowed_ramjet_denied += 1,
+        (false, true) => truth.recorded_allowed_ramjet_allowed += 1,
+    }
+}
+
+/// Notes that `principal` was allowed to use `action`, and used it (actions in lower case).
+fn note_used(stats: &mut Stats, principal: &str, action: &str) {
+    let action = action.to_ascii_lowercase();
+    match stats.used.get_mut(principal) {
+        Some(used) => {
+            used.insert(action);
+        }
+        None => {
+            stats
+                .used
+                .entry(principal.to_string())
+                .or_default()
+                .insert(action);
+        }
+    }
+}
+
+/// A decided event's line, without its place: who did what, the decision, the step and
+/// statements that determined it, and the error ActionTrail recorded.
+fn render_line(principal: &str, request: &Request, outcome: &Outcome, facts: &EventFacts) -> Value {
+    let determining: Vec<Value> = outcome
+        .determining
+        .iter()
+        .map(|d| json!({"policy": d.policy, "statement": d.statement, "sid": d.sid}))
+        .collect();
+    json!({
+        "event_id": facts.event_id,
+        "principal": principal,
+        "action": request.action(),
+        "resource": request.resource(),
+        "decision": outcome.decision.as_str(),
+        "step": outcome.step.as_str(),
+        "determining": determining,
+        "recorded_error": facts.error_code,
+    })
+}
+
+/// Why a denied event was denied, for its sample: the statements that deny it, or that none
+/// allows it.
+fn denied_reason(outcome: &Outcome) -> String {
+    if outcome.determining.is_empty() {
+        format!(
+            "no statement allows it (ImplicitDeny at step {})",
+            outcome.step
+        )
+    } else {
+        let names: Vec<String> = outcome
+            .determining
+            .iter()
+            .map(|d| format!("{} Statement[{}]", d.policy, d.statement))
+            .collect();
+        format!("denied by {}", names.join(", "))
     }
 }
