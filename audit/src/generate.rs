@@ -8,11 +8,34 @@
 use crate::mapping::Mapping;
 use crate::record::{classify, Classified, RawRecord};
 use crate::report::catalog_actions;
+use ramjet_compiler::json::Json;
 use ramjet_engine::bundle::Bundle;
 use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::store::Snapshot;
-use serde_json::{json, Value};
 use std::io::Write;
+
+// Events are built as `Json` trees (members in the order written, whatever serde_json's
+// features), so that they read like ActionTrail's own records.
+
+fn string(text: impl Into<String>) -> Json {
+    Json::String(text.into())
+}
+
+fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
+    Json::Object(
+        members
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect(),
+    )
+}
+
+/// Adds a member at the end of an object.
+fn push(object: &mut Json, name: &str, value: Json) {
+    if let Json::Object(members) = object {
+        members.push((name.to_string(), value));
+    }
+}
 
 /// ActionTrail's service name for a RAM code (the first `services.tsv` row that maps to it).
 fn service_name(code: &str) -> String {
@@ -113,10 +136,24 @@ pub fn generate(
         );
         let region = ["cn-hangzhou", "cn-shanghai", "cn-beijing"][rng.usize(0..3)];
         if rng.u8(0..100) < 3 || actors.is_empty() {
-            let event = json!({"eventId": event_id, "eventName": "DeleteDisk", "serviceName": "Ecs", "eventType": "ApiCall", "eventTime": time,
-                "acsRegion": region, "sourceIpAddress": "ecs.aliyuncs.com", "userAgent": "ecs.aliyuncs.com",
-                "userIdentity": {"type": "system", "userName": "ecs.aliyuncs.com"}});
-            writeln!(out, "{event}")?;
+            let event = object([
+                ("eventId", string(event_id)),
+                ("eventName", string("DeleteDisk")),
+                ("serviceName", string("Ecs")),
+                ("eventType", string("ApiCall")),
+                ("eventTime", string(time)),
+                ("acsRegion", string(region)),
+                ("sourceIpAddress", string("ecs.aliyuncs.com")),
+                ("userAgent", string("ecs.aliyuncs.com")),
+                (
+                    "userIdentity",
+                    object([
+                        ("type", string("system")),
+                        ("userName", string("ecs.aliyuncs.com")),
+                    ]),
+                ),
+            ]);
+            writeln!(out, "{}", event.to_compact_string())?;
             continue;
         }
         let actor = &actors[rng.usize(0..actors.len())];
@@ -135,22 +172,47 @@ pub fn generate(
         } else {
             format!("203.0.113.{}", rng.u8(1..255))
         };
-        let mut event = json!({
-            "eventId": event_id, "eventVersion": "1", "eventType": "ApiCall", "eventName": name, "serviceName": service,
-            "eventTime": time, "acsRegion": region, "sourceIpAddress": ip, "userAgent": "pai-sdk-python/1.2.0",
-            "requestId": event_id,
-            "additionalEventData": {"Scheme": if rng.u8(0..10) < 9 { "https" } else { "http" }},
-            "recipientAccountId": actor.account,
-            "userIdentity": {"type": actor.kind, "accountId": actor.account, "userName": actor.user_name, "principalId": actor.principal_id,
-                             "accessKeyId": format!("LTAI{:016x}", rng.u64(..)),
-                             "sessionContext": {"attributes": {"mfaAuthenticated": if rng.bool() { "true" } else { "false" }}}},
-        });
+        let scheme = if rng.u8(0..10) < 9 { "https" } else { "http" };
+        let access_key_id = format!("LTAI{:016x}", rng.u64(..));
+        let mfa = if rng.bool() { "true" } else { "false" };
+        let mut event = object([
+            ("eventId", string(event_id.clone())),
+            ("eventVersion", string("1")),
+            ("eventType", string("ApiCall")),
+            ("eventName", string(name)),
+            ("serviceName", string(service)),
+            ("eventTime", string(time)),
+            ("acsRegion", string(region)),
+            ("sourceIpAddress", string(ip)),
+            ("userAgent", string("pai-sdk-python/1.2.0")),
+            ("requestId", string(event_id)),
+            ("additionalEventData", object([("Scheme", string(scheme))])),
+            ("recipientAccountId", string(actor.account.clone())),
+            (
+                "userIdentity",
+                object([
+                    ("type", string(actor.kind)),
+                    ("accountId", string(actor.account.clone())),
+                    ("userName", string(actor.user_name.clone())),
+                    ("principalId", string(actor.principal_id.clone())),
+                    ("accessKeyId", string(access_key_id)),
+                    (
+                        "sessionContext",
+                        object([("attributes", object([("mfaAuthenticated", string(mfa))]))]),
+                    ),
+                ]),
+            ),
+        ]);
         if code == "eas" && name.contains("Service") {
-            event["referencedResources"] =
-                json!({"ACS::EAS::Service": [services[rng.usize(0..services.len())]]});
+            let service = services[rng.usize(0..services.len())];
+            push(
+                &mut event,
+                "referencedResources",
+                object([("ACS::EAS::Service", Json::Array(vec![string(service)]))]),
+            );
         }
         // The recorded outcome: what the bundle decides, but for 1% drift.
-        let text = event.to_string();
+        let text = event.to_compact_string();
         let denied =
             serde_json::from_str::<RawRecord>(&text)
                 .ok()
@@ -162,22 +224,27 @@ pub fn generate(
                 });
         let drift = rng.u8(0..100) == 0;
         if denied.is_some_and(|d| d != drift) {
-            event["errorCode"] = json!("NoPermission");
-            event["errorMessage"] = json!("You are not authorized to do this action.");
+            push(&mut event, "errorCode", string("NoPermission"));
+            push(
+                &mut event,
+                "errorMessage",
+                string("You are not authorized to do this action."),
+            );
         }
         if rng.u8(0..20) == 0 {
             event = pascal_case(event);
         }
-        writeln!(out, "{event}")?;
+        writeln!(out, "{}", event.to_compact_string())?;
     }
     Ok(())
 }
 
 /// Every member name with its first letter upper-cased, as some ActionTrail deliveries write them.
-fn pascal_case(value: Value) -> Value {
+fn pascal_case(value: Json) -> Json {
     match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
+        Json::Object(members) => Json::Object(
+            members
+                .into_iter()
                 .map(|(k, v)| {
                     let mut key = k;
                     if let Some(first) = key.get_mut(..1) {

@@ -11,7 +11,7 @@ use ramjet_engine::evaluate::Scratch;
 use ramjet_engine::store::Snapshot;
 use ramjet_engine::{Decision, Outcome, PrincipalKind, Request};
 use rayon::prelude::*;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 pub const SAMPLES: usize = 20;
 
 /// Counts for one principal or action.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tally {
     /// Events evaluated.
     pub events: u64,
@@ -48,14 +48,10 @@ impl Tally {
             Decision::ImplicitDeny => self.implicit_deny += 1,
         }
     }
-
-    pub(crate) fn to_json(self) -> Value {
-        json!({"events": self.events, "allowed": self.allowed, "explicit_deny": self.explicit_deny, "implicit_deny": self.implicit_deny})
-    }
 }
 
 /// How ramjet's decisions compare with the outcomes ActionTrail recorded.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GroundTruth {
     /// Events whose `errorCode` says they were refused for lack of permission.
     pub recorded_denied: u64,
@@ -68,6 +64,111 @@ pub struct GroundTruth {
     pub recorded_allowed_ramjet_denied: u64,
     /// Events that succeeded and that ramjet allows.
     pub recorded_allowed_ramjet_allowed: u64,
+}
+
+// The report's records are structs, not `serde_json::Value`s, so that their members come out in
+// the order written here whether or not some crate of the build turns on serde_json's
+// `preserve_order` (without it a `Value` object sorts its members).
+
+/// Where an input item is: its file, and its line or record number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct At {
+    /// The file, as given.
+    pub file: String,
+    /// `"line": N` or `"record": N`.
+    #[serde(flatten)]
+    pub position: Position,
+}
+
+/// A statement that determined a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Determining {
+    /// The policy's name.
+    pub policy: String,
+    /// The statement's index in the policy.
+    pub statement: usize,
+    /// The statement's `Sid`.
+    pub sid: Option<String>,
+}
+
+/// One decided event: a line of the decisions file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionLine {
+    /// Where the event is.
+    #[serde(flatten)]
+    pub at: At,
+    /// `eventId`.
+    pub event_id: Option<String>,
+    /// The principal, as an ARN ([`principal_name`]).
+    pub principal: String,
+    /// The request's action.
+    pub action: String,
+    /// The request's resource.
+    pub resource: String,
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: &'static str,
+    /// The step that ended evaluation.
+    pub step: &'static str,
+    /// The statements that determined the decision.
+    pub determining: Vec<Determining>,
+    /// The event's `errorCode`.
+    pub recorded_error: Option<String>,
+}
+
+/// A line of the decisions file for an event that was not decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedLine {
+    /// Where the event is.
+    #[serde(flatten)]
+    pub at: At,
+    /// `system`, `unmapped` or `malformed`.
+    pub skipped: &'static str,
+    /// Why, for unmapped and malformed input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A denied event with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeniedSample {
+    /// The event's decision.
+    #[serde(flatten)]
+    pub line: DecisionLine,
+    /// The statements that denied it, or why nothing allowed it.
+    pub reason: String,
+}
+
+/// A record that could not be mapped to a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmappedSample {
+    /// Where the record is.
+    #[serde(flatten)]
+    pub at: At,
+    /// `eventId`.
+    pub event_id: Option<String>,
+    /// Why it could not be mapped.
+    pub reason: String,
+}
+
+/// Input that is not a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MalformedSample {
+    /// Where the input is.
+    #[serde(flatten)]
+    pub at: At,
+    /// What is wrong with it.
+    pub error: String,
+}
+
+/// A file read, with its shape and event count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// The file, as given.
+    pub file: String,
+    /// `jsonl`, `array`, `json` or `empty`.
+    pub shape: &'static str,
+    /// The events in it.
+    pub events: u64,
 }
 
 /// Everything the audit found.
@@ -101,17 +202,17 @@ pub struct Stats {
     /// Unmapped reasons with their counts.
     pub unmapped_reasons: BTreeMap<String, u64>,
     /// Samples: denied events with their deciding statements.
-    pub denied_samples: Vec<Value>,
+    pub denied_samples: Vec<DeniedSample>,
     /// Samples: unmapped records.
-    pub unmapped_samples: Vec<Value>,
+    pub unmapped_samples: Vec<UnmappedSample>,
     /// Samples: malformed input.
-    pub malformed_samples: Vec<Value>,
+    pub malformed_samples: Vec<MalformedSample>,
     /// Recorded outcomes against ramjet's.
     pub ground_truth: GroundTruth,
     /// Actions each principal was allowed to use, and used.
     pub used: HashMap<String, HashSet<String>>,
     /// Files read, with their shape and event count.
-    pub files: Vec<Value>,
+    pub files: Vec<FileSummary>,
 }
 
 impl Stats {
@@ -273,7 +374,11 @@ pub fn audit(
         match read {
             Ok((shape, summary)) => {
                 stats.blank_lines += summary.blank_lines as u64;
-                stats.files.push(json!({"file": path.display().to_string(), "shape": shape.as_str(), "events": stats.events - before}));
+                stats.files.push(FileSummary {
+                    file: path.display().to_string(),
+                    shape: shape.as_str(),
+                    events: stats.events - before,
+                });
             }
             Err(e) => failures.push((path.clone(), e)),
         }
@@ -303,7 +408,9 @@ impl Stats {
         for (k, n) in other.unmapped_reasons {
             *self.unmapped_reasons.entry(k).or_default() += n;
         }
-        let room = |v: &Vec<Value>| SAMPLES.saturating_sub(v.len());
+        fn room<T>(v: &[T]) -> usize {
+            SAMPLES.saturating_sub(v.len())
+        }
         let take = room(&self.denied_samples);
         self.denied_samples
             .extend(other.denied_samples.into_iter().take(take));
@@ -325,20 +432,6 @@ impl Stats {
     }
 }
 
-fn where_(path: &Path, position: Position) -> Value {
-    match position {
-        Position::Line(n) => json!({"file": path.display().to_string(), "line": n}),
-        Position::Record(n) => json!({"file": path.display().to_string(), "record": n}),
-    }
-}
-
-fn with(mut base: Value, extra: Value) -> Value {
-    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
-        b.extend(e);
-    }
-    base
-}
-
 fn record(
     stats: &mut Stats,
     path: &Path,
@@ -347,22 +440,32 @@ fn record(
     mut lines: Option<&mut Vec<String>>,
 ) {
     let wants_line = lines.is_some();
-    let mut emit = |line: Value| {
+    let mut emit = |line: String| {
         if let Some(lines) = lines.as_mut() {
-            lines.push(line.to_string());
+            lines.push(line);
         }
+    };
+    let at = || At {
+        file: path.display().to_string(),
+        position,
+    };
+    let skipped = |skipped: &'static str, reason: Option<&String>| SkippedLine {
+        at: at(),
+        skipped,
+        reason: reason.cloned(),
     };
     let results = match result {
         Outcomes::Malformed(error) => {
             stats.events += 1;
             stats.malformed += 1;
-            let at = where_(path, position);
+            if wants_line {
+                emit(json_line(&skipped("malformed", Some(&error))));
+            }
             if stats.malformed_samples.len() < SAMPLES {
                 stats
                     .malformed_samples
-                    .push(with(at.clone(), json!({"error": error})));
+                    .push(MalformedSample { at: at(), error });
             }
-            emit(with(at, json!({"skipped": "malformed", "reason": error})));
             return;
         }
         Outcomes::Records(results) if results.is_empty() => {
@@ -373,36 +476,36 @@ fn record(
     };
     for result in results {
         stats.events += 1;
-        let at = || where_(path, position);
         match result {
             RecordResult::Malformed(error) => {
                 stats.malformed += 1;
+                if wants_line {
+                    emit(json_line(&skipped("malformed", Some(&error))));
+                }
                 if stats.malformed_samples.len() < SAMPLES {
                     stats
                         .malformed_samples
-                        .push(with(at(), json!({"error": error})));
-                }
-                if wants_line {
-                    emit(with(at(), json!({"skipped": "malformed", "reason": error})));
+                        .push(MalformedSample { at: at(), error });
                 }
             }
             RecordResult::System => {
                 stats.system += 1;
                 if wants_line {
-                    emit(with(at(), json!({"skipped": "system"})));
+                    emit(json_line(&skipped("system", None)));
                 }
             }
             RecordResult::Unmapped(reason, facts) => {
                 stats.unmapped += 1;
                 *stats.unmapped_reasons.entry(reason.clone()).or_default() += 1;
-                if stats.unmapped_samples.len() < SAMPLES {
-                    stats.unmapped_samples.push(with(
-                        at(),
-                        json!({"event_id": facts.event_id, "reason": reason}),
-                    ));
-                }
                 if wants_line {
-                    emit(with(at(), json!({"skipped": "unmapped", "reason": reason})));
+                    emit(json_line(&skipped("unmapped", Some(&reason))));
+                }
+                if stats.unmapped_samples.len() < SAMPLES {
+                    stats.unmapped_samples.push(UnmappedSample {
+                        at: at(),
+                        event_id: facts.event_id,
+                        reason,
+                    });
                 }
             }
             RecordResult::Decided {
@@ -466,26 +569,30 @@ fn record(
                 if !wants_line && !wants_sample {
                     continue;
                 }
-                let determining: Vec<Value> = outcome
-                    .determining
-                    .iter()
-                    .map(|d| json!({"policy": d.policy, "statement": d.statement, "sid": d.sid}))
-                    .collect();
-                let line = with(
-                    at(),
-                    json!({
-                        "event_id": facts.event_id,
-                        "principal": principal,
-                        "action": request.action(),
-                        "resource": request.resource(),
-                        "decision": decision.as_str(),
-                        "step": outcome.step.as_str(),
-                        "determining": determining,
-                        "recorded_error": facts.error_code,
-                    }),
-                );
+                let line = DecisionLine {
+                    at: at(),
+                    event_id: facts.event_id,
+                    principal,
+                    action: request.action().to_string(),
+                    resource: request.resource().to_string(),
+                    decision: decision.as_str(),
+                    step: outcome.step.as_str(),
+                    determining: outcome
+                        .determining
+                        .iter()
+                        .map(|d| Determining {
+                            policy: d.policy.clone(),
+                            statement: d.statement,
+                            sid: d.sid.clone(),
+                        })
+                        .collect(),
+                    recorded_error: facts.error_code,
+                };
+                if wants_line {
+                    emit(json_line(&line));
+                }
                 if wants_sample {
-                    let reason = if determining.is_empty() {
+                    let reason = if outcome.determining.is_empty() {
                         format!(
                             "no statement allows it (ImplicitDeny at step {})",
                             outcome.step
@@ -498,12 +605,15 @@ fn record(
                             .collect();
                         format!("denied by {}", names.join(", "))
                     };
-                    stats
-                        .denied_samples
-                        .push(with(line.clone(), json!({"reason": reason})));
+                    stats.denied_samples.push(DeniedSample { line, reason });
                 }
-                emit(line);
             }
         }
     }
+}
+
+/// A line of the decisions file.
+fn json_line<T: Serialize>(line: &T) -> String {
+    // Serialising these structs (strings, numbers, options) cannot fail.
+    serde_json::to_string(line).unwrap_or_default()
 }
