@@ -8,11 +8,34 @@
 use crate::mapping::Mapping;
 use crate::record::{classify, Classified, RawRecord};
 use crate::report::catalog_actions;
+use ramjet_compiler::json::Json;
 use ramjet_engine::model::Bundle;
 use ramjet_engine::Scratch;
 use ramjet_engine::Snapshot;
-use serde_json::{json, Value};
 use std::io::Write;
+
+// Events are built as `Json` trees (members in the order written, whatever serde_json's
+// features), so that they read like ActionTrail's own records.
+
+fn string(text: impl Into<String>) -> Json {
+    Json::String(text.into())
+}
+
+fn object<const N: usize>(members: [(&str, Json); N]) -> Json {
+    Json::Object(
+        members
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect(),
+    )
+}
+
+/// Adds a member at the end of an object.
+fn push(object: &mut Json, name: &str, value: Json) {
+    if let Json::Object(members) = object {
+        members.push((name.to_string(), value));
+    }
+}
 
 /// ActionTrail's service name for a RAM code (the first `services.tsv` row that maps to it).
 fn service_name(code: &str) -> String {
@@ -85,7 +108,7 @@ pub fn generate(
     let mut generator = Generator::new(bundle, seed);
     for n in 0..count {
         if let Some(event) = generator.event(n) {
-            writeln!(out, "{event}")?;
+            writeln!(out, "{}", event.to_compact_string())?;
         }
     }
     Ok(())
@@ -130,10 +153,10 @@ impl Generator {
     /// Event number `n`: a `system` call (3%, or always when the bundle has no principal) or an
     /// API call by one of the actors with its recorded outcome, sometimes in PascalCase. `None`
     /// when the actor drawn has no action to call.
-    fn event(&mut self, n: u64) -> Option<Value> {
+    fn event(&mut self, n: u64) -> Option<Json> {
         let event_id = self.event_id(n);
         let time = self.event_time();
-        let region = pick(&mut self.rng, &REGIONS);
+        let region = pick(&mut self.rng, &REGIONS).copied().unwrap_or_default();
         if self.rng.u8(0..100) < 3 || self.actors.is_empty() {
             return Some(system_event(&event_id, &time, region));
         }
@@ -173,8 +196,8 @@ impl Generator {
 
     /// Records the outcome of the call in `event` as ActionTrail would: an `errorCode` of
     /// `NoPermission` where the bundle denies it, but for 1% drift, where it is the opposite.
-    fn record_outcome(&mut self, event: &mut Value) {
-        let text = event.to_string();
+    fn record_outcome(&mut self, event: &mut Json) {
+        let text = event.to_compact_string();
         let denied =
             serde_json::from_str::<RawRecord>(&text)
                 .ok()
@@ -189,21 +212,35 @@ impl Generator {
                 });
         let drift = self.rng.u8(0..100) == 0;
         if denied.is_some_and(|d| d != drift) {
-            set(event, "errorCode", json!("NoPermission"));
-            set(
+            push(event, "errorCode", string("NoPermission"));
+            push(
                 event,
                 "errorMessage",
-                json!("You are not authorized to do this action."),
+                string("You are not authorized to do this action."),
             );
         }
     }
 }
 
 /// A call a cloud service made on its own (`userIdentity.type` `system`).
-fn system_event(event_id: &str, time: &str, region: Option<&&str>) -> Value {
-    json!({"eventId": event_id, "eventName": "DeleteDisk", "serviceName": "Ecs", "eventType": "ApiCall", "eventTime": time,
-        "acsRegion": region, "sourceIpAddress": "ecs.aliyuncs.com", "userAgent": "ecs.aliyuncs.com",
-        "userIdentity": {"type": "system", "userName": "ecs.aliyuncs.com"}})
+fn system_event(event_id: &str, time: &str, region: &str) -> Json {
+    object([
+        ("eventId", string(event_id)),
+        ("eventName", string("DeleteDisk")),
+        ("serviceName", string("Ecs")),
+        ("eventType", string("ApiCall")),
+        ("eventTime", string(time)),
+        ("acsRegion", string(region)),
+        ("sourceIpAddress", string("ecs.aliyuncs.com")),
+        ("userAgent", string("ecs.aliyuncs.com")),
+        (
+            "userIdentity",
+            object([
+                ("type", string("system")),
+                ("userName", string("ecs.aliyuncs.com")),
+            ]),
+        ),
+    ])
 }
 
 /// An API call by `actor` of one of its actions (1% under an unknown service name), from the
@@ -214,8 +251,8 @@ fn api_call(
     actor: &Actor,
     event_id: &str,
     time: &str,
-    region: Option<&&str>,
-) -> Option<Value> {
+    region: &str,
+) -> Option<Json> {
     let (code, name) = pick(rng, &actor.actions).and_then(|a| a.split_once(':'))?;
     let service = if rng.u8(0..100) == 0 {
         "RealtimeCompute".to_string()
@@ -228,22 +265,44 @@ fn api_call(
     } else {
         format!("203.0.113.{}", rng.u8(1..255))
     };
-    let mut event = json!({
-        "eventId": event_id, "eventVersion": "1", "eventType": "ApiCall", "eventName": name, "serviceName": service,
-        "eventTime": time, "acsRegion": region, "sourceIpAddress": ip, "userAgent": "pai-sdk-python/1.2.0",
-        "requestId": event_id,
-        "additionalEventData": {"Scheme": if rng.u8(0..10) < 9 { "https" } else { "http" }},
-        "recipientAccountId": actor.account,
-        "userIdentity": {"type": actor.kind, "accountId": actor.account, "userName": actor.user_name, "principalId": actor.principal_id,
-                         "accessKeyId": format!("LTAI{:016x}", rng.u64(..)),
-                         "sessionContext": {"attributes": {"mfaAuthenticated": if rng.bool() { "true" } else { "false" }}}},
-    });
+    // Drawn in the order the members come.
+    let scheme = if rng.u8(0..10) < 9 { "https" } else { "http" };
+    let access_key_id = format!("LTAI{:016x}", rng.u64(..));
+    let mfa = if rng.bool() { "true" } else { "false" };
+    let mut event = object([
+        ("eventId", string(event_id)),
+        ("eventVersion", string("1")),
+        ("eventType", string("ApiCall")),
+        ("eventName", string(name)),
+        ("serviceName", string(service)),
+        ("eventTime", string(time)),
+        ("acsRegion", string(region)),
+        ("sourceIpAddress", string(ip)),
+        ("userAgent", string("pai-sdk-python/1.2.0")),
+        ("requestId", string(event_id)),
+        ("additionalEventData", object([("Scheme", string(scheme))])),
+        ("recipientAccountId", string(actor.account.clone())),
+        (
+            "userIdentity",
+            object([
+                ("type", string(actor.kind)),
+                ("accountId", string(actor.account.clone())),
+                ("userName", string(actor.user_name.clone())),
+                ("principalId", string(actor.principal_id.clone())),
+                ("accessKeyId", string(access_key_id)),
+                (
+                    "sessionContext",
+                    object([("attributes", object([("mfaAuthenticated", string(mfa))]))]),
+                ),
+            ]),
+        ),
+    ]);
     if code == "eas" && name.contains("Service") {
         if let Some(service) = pick(rng, &EAS_SERVICES) {
-            set(
+            push(
                 &mut event,
                 "referencedResources",
-                json!({"ACS::EAS::Service": [service]}),
+                object([("ACS::EAS::Service", Json::Array(vec![string(*service)]))]),
             );
         }
     }
@@ -251,10 +310,11 @@ fn api_call(
 }
 
 /// Every member name with its first letter upper-cased, as some ActionTrail deliveries write them.
-fn pascal_case(value: Value) -> Value {
+fn pascal_case(value: Json) -> Json {
     match value {
-        Value::Object(map) => Value::Object(
-            map.into_iter()
+        Json::Object(members) => Json::Object(
+            members
+                .into_iter()
                 .map(|(k, v)| {
                     let mut key = k;
                     if let Some(first) = key.get_mut(..1) {
@@ -274,11 +334,4 @@ fn pick<'a, T>(rng: &mut fastrand::Rng, items: &'a [T]) -> Option<&'a T> {
         return None;
     }
     items.get(rng.usize(0..items.len()))
-}
-
-/// Sets member `name` of the event object.
-fn set(event: &mut Value, name: &str, value: Value) {
-    if let Some(object) = event.as_object_mut() {
-        object.insert(name.to_string(), value);
-    }
 }

@@ -16,8 +16,10 @@ use std::sync::Arc;
 /// Items handed to the caller at a time.
 pub const CHUNK_ITEMS: usize = 8192;
 
-/// Where an item was found: a line (JSON Lines) or an element or value number (documents).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an item was found: a line (JSON Lines) or an element or value number (documents). In
+/// reports, `"line": N` or `"record": N`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Position {
     /// 1-based line of a JSON Lines file.
     Line(usize),

@@ -13,54 +13,126 @@ use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
-/// A string field that may come as a string, number, boolean or null.
+/// A string field that may come as a string, number, boolean or null. A number is kept as its
+/// exact text (`1.50`, `9007199254740993`), whatever serde_json's features.
 #[derive(Debug, Default, Clone)]
 pub struct Text<'a>(pub Option<Cow<'a, str>>);
 
+/// serde_json's name for a raw value (`RawValue`, feature `raw_value`): asked for a newtype
+/// struct of this name, serde_json hands over the value's JSON text instead of parsing it.
+const RAW_VALUE_TOKEN: &str = "$serde_json::private::RawValue";
+/// serde_json's key for a number kept as text under `arbitrary_precision`, which an embedder may
+/// turn on: `{"$serde_json::private::Number": "…"}`.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
 impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct TextVisitor;
-        impl<'de> Visitor<'de> for TextVisitor {
-            type Value = Text<'de>;
+        // From serde_json, the value's raw text: a number's digits as written. Other
+        // deserializers see a newtype struct and forward to `deserialize_any`.
+        deserializer.deserialize_newtype_struct(RAW_VALUE_TOKEN, TextVisitor)
+    }
+}
+
+/// A string that borrows from the input when it can.
+struct Borrowed<'de>(Cow<'de, str>);
+
+impl<'de> Deserialize<'de> for Borrowed<'de> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Borrowed<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a string, number, boolean or null")
+                f.write_str("a string")
             }
             fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Borrowed(v))))
+                Ok(Borrowed(Cow::Borrowed(v)))
             }
             fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
+                Ok(Borrowed(Cow::Owned(v.to_string())))
             }
             fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Owned(v))))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
-                Ok(Text(Some(Cow::Owned(v.to_string()))))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(Text(None))
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                // A number under serde_json's `arbitrary_precision`: {"$serde_json::private::Number": "…"}.
-                match map.next_key::<Cow<'de, str>>()? {
-                    Some(key) if key == "$serde_json::private::Number" => {
-                        let text: String = map.next_value()?;
-                        Ok(Text(Some(Cow::Owned(text))))
-                    }
-                    _ => Err(de::Error::custom("expected a string, found an object")),
-                }
+                Ok(Borrowed(Cow::Owned(v)))
             }
         }
-        deserializer.deserialize_any(TextVisitor)
+        deserializer.deserialize_str(StrVisitor)
+    }
+}
+
+/// A value's JSON text (already checked by serde_json) as the field's text.
+fn text_of_raw<'a, E: de::Error>(raw: Cow<'a, str>) -> Result<Text<'a>, E> {
+    let owned = |s: &str| Ok(Text(Some(Cow::Owned(s.to_string()))));
+    match raw.as_bytes().first() {
+        Some(b'"') if !raw.contains('\\') => match raw {
+            Cow::Borrowed(s) => Ok(Text(s.get(1..s.len().saturating_sub(1)).map(Cow::Borrowed))),
+            Cow::Owned(s) => owned(s.get(1..s.len().saturating_sub(1)).unwrap_or_default()),
+        },
+        Some(b'"') => serde_json::from_str::<String>(&raw)
+            .map(|s| Text(Some(Cow::Owned(s))))
+            .map_err(E::custom),
+        Some(b'n') => Ok(Text(None)),
+        Some(b'{') => Err(E::custom("expected a string, found an object")),
+        Some(b'[') => Err(E::invalid_type(de::Unexpected::Seq, &TextVisitor)),
+        // A number or a boolean: its text.
+        _ => match raw {
+            Cow::Borrowed(s) => Ok(Text(Some(Cow::Borrowed(s)))),
+            Cow::Owned(s) => Ok(Text(Some(Cow::Owned(s)))),
+        },
+    }
+}
+
+struct TextVisitor;
+
+impl<'de> Visitor<'de> for TextVisitor {
+    type Value = Text<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a string, number, boolean or null")
+    }
+    fn visit_newtype_struct<D: Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Borrowed(v))))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v))))
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Self::Value, E> {
+        Ok(Text(Some(Cow::Owned(v.to_string()))))
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+    fn visit_none<E>(self) -> Result<Self::Value, E> {
+        Ok(Text(None))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        match map.next_key::<Borrowed<'de>>()? {
+            // serde_json's raw text of the value (any features).
+            Some(Borrowed(key)) if key == RAW_VALUE_TOKEN => {
+                text_of_raw(map.next_value::<Borrowed<'de>>()?.0)
+            }
+            // A number under `arbitrary_precision`, from a deserializer that does not hand over
+            // raw text (a `serde_json::Value`, say).
+            Some(Borrowed(key)) if key == NUMBER_TOKEN => {
+                Ok(Text(Some(map.next_value::<Borrowed<'de>>()?.0)))
+            }
+            _ => Err(de::Error::custom("expected a string, found an object")),
+        }
     }
 }
 
@@ -602,6 +674,57 @@ mod tests {
             Ok(Classified::Request(r, facts)) => {
                 assert_eq!(r.action(), "eas:CreateService");
                 assert!(facts.recorded_denied);
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn text_fields_keep_numbers_exactly() {
+        let text =
+            |json: &str| serde_json::from_str::<Text>(json).map(|t| t.0.map(Cow::into_owned));
+        for number in [
+            "1.50",
+            "-0",
+            "9007199254740993",
+            "1e400",
+            "2E-3",
+            "123456789012345678901234567890",
+        ] {
+            assert_eq!(text(number).unwrap().as_deref(), Some(number));
+        }
+        assert_eq!(text(r#""a\"b\u00e9""#).unwrap().as_deref(), Some("a\"bé"));
+        assert_eq!(text(r#""""#).unwrap().as_deref(), Some(""));
+        assert_eq!(text("true").unwrap().as_deref(), Some("true"));
+        assert_eq!(text("null").unwrap(), None);
+        assert!(text(r#"{"a": 1}"#)
+            .unwrap_err()
+            .to_string()
+            .contains("expected a string, found an object"));
+        assert!(text("[1]").is_err());
+        assert!(text(r#""\ud800""#).is_err());
+        // Strings without escapes are borrowed from the record.
+        assert!(matches!(
+            serde_json::from_str::<Text>(r#" "plain" "#).unwrap().0,
+            Some(Cow::Borrowed("plain"))
+        ));
+        // Deserializers without raw text: a `serde_json::Value`, and the map serde_json makes of
+        // a number under `arbitrary_precision` (which an embedder may turn on).
+        let value = serde_json::json!({"n": 7, "s": "x"});
+        assert_eq!(Text::deserialize(&value["n"]).unwrap().get(), Some("7"));
+        assert_eq!(Text::deserialize(&value["s"]).unwrap().get(), Some("x"));
+        let private = serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(
+            [(NUMBER_TOKEN, "1.50")].into_iter(),
+        );
+        assert_eq!(Text::deserialize(private).unwrap().get(), Some("1.50"));
+        // In a record.
+        match one(
+            r#"{"eventId": 12345678901234567890.10, "eventName": "CreateGroup", "serviceName": "Ram", "userIdentity": {"type": "ram-user", "accountId": 1234567890123456789, "userName": "a"}}"#,
+        ) {
+            Ok(Classified::Request(r, facts)) => {
+                assert_eq!(facts.event_id.as_deref(), Some("12345678901234567890.10"));
+                assert_eq!(r.resource(), "*", "{:?}", r.principal().map(|p| &p.kind));
+                assert!(format!("{:?}", r.principal()).contains("1234567890123456789"));
             }
             other => panic!("{other:?}"),
         }

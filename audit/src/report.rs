@@ -1,10 +1,12 @@
 //! The audit's outputs: the JSON report (interfaces.md `ramjet audit`), the summary for people,
 //! and the unused-permissions finding.
 
-use crate::run::Stats;
+use crate::run::{
+    DeniedSample, FileSummary, GroundTruth, MalformedSample, Stats, Tally, UnmappedSample,
+};
 use ramjet_compiler::wildcard::glob_matches;
 use ramjet_engine::model::{Bundle, Effect, Member, Statement};
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// The EAS actions of `corpus/catalog/eas-actions.json`, which is compiled into the binary.
@@ -77,45 +79,86 @@ fn grants(statement: &Statement, action: &str) -> bool {
         != statement.actions.negated
 }
 
-fn sorted(
-    tallies: &hashbrown::HashMap<String, crate::run::Tally>,
-) -> serde_json::Map<String, Value> {
-    let mut entries: Vec<_> = tallies.iter().collect();
-    entries.sort_by(|a, b| a.0.cmp(b.0));
-    entries
-        .into_iter()
-        .map(|(k, t)| (k.clone(), t.to_json()))
-        .collect()
+/// Events skipped, by reason.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Skipped {
+    /// `system` events.
+    pub system: u64,
+    /// Records that could not be mapped.
+    pub unmapped: u64,
+    /// Input that is not a record.
+    pub malformed: u64,
+}
+
+/// The JSON report (interfaces.md `ramjet audit`), members in this order: a struct rather than a
+/// `serde_json::Value`, whose object members would come out sorted unless some crate of the
+/// build turned on serde_json's `preserve_order`.
+#[derive(Debug, Serialize)]
+pub struct Report<'a> {
+    /// Input items: records found plus unreadable pieces.
+    pub events: u64,
+    /// Records decided.
+    pub evaluated: u64,
+    /// Decided Allow.
+    pub allowed: u64,
+    /// Decided ExplicitDeny.
+    pub explicit_deny: u64,
+    /// Decided ImplicitDeny.
+    pub implicit_deny: u64,
+    /// Events not decided.
+    pub skipped: Skipped,
+    /// White-space-only lines.
+    pub blank_lines: u64,
+    /// Well-formed values that hold no record.
+    pub empty_values: u64,
+    /// Files read.
+    pub files: &'a [FileSummary],
+    /// Per principal ARN, sorted.
+    pub principals: BTreeMap<&'a str, Tally>,
+    /// Per action, sorted.
+    pub actions: BTreeMap<&'a str, Tally>,
+    /// Denied events with their deciding statements.
+    pub denied_samples: &'a [DeniedSample],
+    /// Unmapped reasons with their counts.
+    pub unmapped_reasons: &'a BTreeMap<String, u64>,
+    /// Unmapped records.
+    pub unmapped_samples: &'a [UnmappedSample],
+    /// Malformed input.
+    pub malformed_samples: &'a [MalformedSample],
+    /// Recorded outcomes against ramjet's.
+    pub ground_truth: GroundTruth,
+    /// Catalog actions granted but not used, per principal.
+    pub unused_permissions: &'a BTreeMap<String, Vec<String>>,
 }
 
 /// The JSON report.
-pub fn report(stats: &Stats, unused: &BTreeMap<String, Vec<String>>) -> Value {
-    let truth = stats.ground_truth;
-    json!({
-        "events": stats.events,
-        "evaluated": stats.evaluated,
-        "allowed": stats.allowed,
-        "explicit_deny": stats.explicit_deny,
-        "implicit_deny": stats.implicit_deny,
-        "skipped": {"system": stats.system, "unmapped": stats.unmapped, "malformed": stats.malformed},
-        "blank_lines": stats.blank_lines,
-        "empty_values": stats.empty_values,
-        "files": stats.files,
-        "principals": sorted(&stats.principals),
-        "actions": sorted(&stats.actions),
-        "denied_samples": stats.denied_samples,
-        "unmapped_reasons": stats.unmapped_reasons,
-        "unmapped_samples": stats.unmapped_samples,
-        "malformed_samples": stats.malformed_samples,
-        "ground_truth": {
-            "recorded_denied": truth.recorded_denied,
-            "recorded_denied_ramjet_denied": truth.recorded_denied_ramjet_denied,
-            "recorded_denied_ramjet_allowed": truth.recorded_denied_ramjet_allowed,
-            "recorded_allowed_ramjet_denied": truth.recorded_allowed_ramjet_denied,
-            "recorded_allowed_ramjet_allowed": truth.recorded_allowed_ramjet_allowed,
+pub fn report<'a>(stats: &'a Stats, unused: &'a BTreeMap<String, Vec<String>>) -> Report<'a> {
+    let sorted = |tallies: &'a hashbrown::HashMap<String, Tally>| {
+        tallies.iter().map(|(k, t)| (k.as_str(), *t)).collect()
+    };
+    Report {
+        events: stats.events,
+        evaluated: stats.evaluated,
+        allowed: stats.allowed,
+        explicit_deny: stats.explicit_deny,
+        implicit_deny: stats.implicit_deny,
+        skipped: Skipped {
+            system: stats.system,
+            unmapped: stats.unmapped,
+            malformed: stats.malformed,
         },
-        "unused_permissions": unused,
-    })
+        blank_lines: stats.blank_lines,
+        empty_values: stats.empty_values,
+        files: &stats.files,
+        principals: sorted(&stats.principals),
+        actions: sorted(&stats.actions),
+        denied_samples: &stats.denied_samples,
+        unmapped_reasons: &stats.unmapped_reasons,
+        unmapped_samples: &stats.unmapped_samples,
+        malformed_samples: &stats.malformed_samples,
+        ground_truth: stats.ground_truth,
+        unused_permissions: unused,
+    }
 }
 
 /// The summary for people.
@@ -159,6 +202,7 @@ pub fn summary(stats: &Stats, unused: &BTreeMap<String, Vec<String>>, seconds: f
         }
     }
     for sample in stats.malformed_samples.iter().take(3) {
+        let sample = serde_json::to_string(sample).unwrap_or_default();
         out.push_str(&format!("malformed: {sample}\n"));
     }
     if !unused.is_empty() {

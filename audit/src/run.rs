@@ -8,10 +8,8 @@ use crate::mapping::Mapping;
 use crate::record::{classify_value, Classified, EventFacts, Malformed};
 use hashbrown::{HashMap, HashSet};
 use ramjet_engine::batch::par_map_chunks;
-use ramjet_engine::Scratch;
-use ramjet_engine::Snapshot;
-use ramjet_engine::{Decision, Outcome, PrincipalKind, Request};
-use serde_json::{json, Value};
+use ramjet_engine::{Decision, Outcome, PrincipalKind, Request, Scratch, Snapshot};
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -20,7 +18,7 @@ use std::path::{Path, PathBuf};
 pub const SAMPLES: usize = 20;
 
 /// Counts for one principal or action.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Tally {
     /// Events evaluated.
     pub events: u64,
@@ -48,14 +46,10 @@ impl Tally {
             Decision::ImplicitDeny => self.implicit_deny += 1,
         }
     }
-
-    pub(crate) fn to_json(self) -> Value {
-        json!({"events": self.events, "allowed": self.allowed, "explicit_deny": self.explicit_deny, "implicit_deny": self.implicit_deny})
-    }
 }
 
 /// How ramjet's decisions compare with the outcomes ActionTrail recorded.
-#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct GroundTruth {
     /// Events whose `errorCode` says they were refused for lack of permission.
     pub recorded_denied: u64,
@@ -68,6 +62,111 @@ pub struct GroundTruth {
     pub recorded_allowed_ramjet_denied: u64,
     /// Events that succeeded and that ramjet allows.
     pub recorded_allowed_ramjet_allowed: u64,
+}
+
+// The report's records are structs, not `serde_json::Value`s, so that their members come out in
+// the order written here whether or not some crate of the build turns on serde_json's
+// `preserve_order` (without it a `Value` object sorts its members).
+
+/// Where an input item is: its file, and its line or record number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct At {
+    /// The file, as given.
+    pub file: String,
+    /// `"line": N` or `"record": N`.
+    #[serde(flatten)]
+    pub position: Position,
+}
+
+/// A statement that determined a decision.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Determining {
+    /// The policy's name.
+    pub policy: String,
+    /// The statement's index in the policy.
+    pub statement: usize,
+    /// The statement's `Sid`.
+    pub sid: Option<String>,
+}
+
+/// One decided event: a line of the decisions file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DecisionLine {
+    /// Where the event is.
+    #[serde(flatten)]
+    pub at: At,
+    /// `eventId`.
+    pub event_id: Option<String>,
+    /// The principal, as an ARN ([`principal_name`]).
+    pub principal: String,
+    /// The request's action.
+    pub action: String,
+    /// The request's resource.
+    pub resource: String,
+    /// `Allow`, `ExplicitDeny` or `ImplicitDeny`.
+    pub decision: &'static str,
+    /// The step that ended evaluation.
+    pub step: &'static str,
+    /// The statements that determined the decision.
+    pub determining: Vec<Determining>,
+    /// The event's `errorCode`.
+    pub recorded_error: Option<String>,
+}
+
+/// A line of the decisions file for an event that was not decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkippedLine {
+    /// Where the event is.
+    #[serde(flatten)]
+    pub at: At,
+    /// `system`, `unmapped` or `malformed`.
+    pub skipped: &'static str,
+    /// Why, for unmapped and malformed input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// A denied event with the reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeniedSample {
+    /// The event's decision.
+    #[serde(flatten)]
+    pub line: DecisionLine,
+    /// The statements that denied it, or why nothing allowed it.
+    pub reason: String,
+}
+
+/// A record that could not be mapped to a request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnmappedSample {
+    /// Where the record is.
+    #[serde(flatten)]
+    pub at: At,
+    /// `eventId`.
+    pub event_id: Option<String>,
+    /// Why it could not be mapped.
+    pub reason: String,
+}
+
+/// Input that is not a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MalformedSample {
+    /// Where the input is.
+    #[serde(flatten)]
+    pub at: At,
+    /// What is wrong with it.
+    pub error: String,
+}
+
+/// A file read, with its shape and event count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileSummary {
+    /// The file, as given.
+    pub file: String,
+    /// `jsonl`, `array`, `json` or `empty`.
+    pub shape: &'static str,
+    /// The events in it.
+    pub events: u64,
 }
 
 /// Everything the audit found.
@@ -101,17 +200,17 @@ pub struct Stats {
     /// Unmapped reasons with their counts.
     pub unmapped_reasons: BTreeMap<String, u64>,
     /// Samples: denied events with their deciding statements.
-    pub denied_samples: Vec<Value>,
+    pub denied_samples: Vec<DeniedSample>,
     /// Samples: unmapped records.
-    pub unmapped_samples: Vec<Value>,
+    pub unmapped_samples: Vec<UnmappedSample>,
     /// Samples: malformed input.
-    pub malformed_samples: Vec<Value>,
+    pub malformed_samples: Vec<MalformedSample>,
     /// Recorded outcomes against ramjet's.
     pub ground_truth: GroundTruth,
     /// Actions each principal was allowed to use, and used.
     pub used: HashMap<String, HashSet<String>>,
     /// Files read, with their shape and event count.
-    pub files: Vec<Value>,
+    pub files: Vec<FileSummary>,
 }
 
 impl Stats {
@@ -271,7 +370,11 @@ pub fn audit(
         match read {
             Ok((shape, summary)) => {
                 stats.blank_lines += summary.blank_lines as u64;
-                stats.files.push(json!({"file": path.display().to_string(), "shape": shape.as_str(), "events": stats.events - before}));
+                stats.files.push(FileSummary {
+                    file: path.display().to_string(),
+                    shape: shape.as_str(),
+                    events: stats.events - before,
+                });
             }
             Err(e) => failures.push((path.clone(), e)),
         }
@@ -301,7 +404,9 @@ impl Stats {
         for (k, n) in other.unmapped_reasons {
             *self.unmapped_reasons.entry(k).or_default() += n;
         }
-        let room = |v: &Vec<Value>| SAMPLES.saturating_sub(v.len());
+        fn room<T>(v: &[T]) -> usize {
+            SAMPLES.saturating_sub(v.len())
+        }
         let take = room(&self.denied_samples);
         self.denied_samples
             .extend(other.denied_samples.into_iter().take(take));
@@ -323,22 +428,6 @@ impl Stats {
     }
 }
 
-/// Where an item was found, as the `file` and `line` or `record` members of a JSON object.
-fn where_(path: &Path, position: Position) -> Value {
-    match position {
-        Position::Line(n) => json!({"file": path.display().to_string(), "line": n}),
-        Position::Record(n) => json!({"file": path.display().to_string(), "record": n}),
-    }
-}
-
-/// `base` with the members of `extra` added after its own.
-fn with(mut base: Value, extra: Value) -> Value {
-    if let (Some(b), Value::Object(e)) = (base.as_object_mut(), extra) {
-        b.extend(e);
-    }
-    base
-}
-
 /// Folds one item's result into `stats` and, with `lines`, appends its decision lines: one per
 /// record, or one for an item that is not a record. An item with no record counts as an empty
 /// value, not as an event.
@@ -349,7 +438,10 @@ fn record(
     result: Outcomes,
     mut lines: Option<&mut Vec<String>>,
 ) {
-    let at = || where_(path, position);
+    let at = || At {
+        file: path.display().to_string(),
+        position,
+    };
     let results = match result {
         Outcomes::Malformed(error) => {
             stats.events += 1;
@@ -370,72 +462,77 @@ fn record(
             RecordResult::System => {
                 stats.system += 1;
                 if let Some(lines) = lines {
-                    lines.push(with(at(), json!({"skipped": "system"})).to_string());
+                    lines.push(json_line(&skipped_line(at(), "system", None)));
                 }
             }
             RecordResult::Unmapped(reason, facts) => {
-                record_unmapped(stats, at, reason, &facts, lines);
+                record_unmapped(stats, at, reason, facts, lines)
             }
             RecordResult::Decided {
                 request,
                 outcome,
                 facts,
-            } => record_decided(stats, at, &request, &outcome, &facts, lines),
+            } => record_decided(stats, at, &request, &outcome, facts, lines),
         }
     }
 }
 
-/// Counts input that is not a record (found at `at`), keeps a sample, and skips it in `lines`.
+fn skipped_line(at: At, skipped: &'static str, reason: Option<&String>) -> SkippedLine {
+    SkippedLine {
+        at,
+        skipped,
+        reason: reason.cloned(),
+    }
+}
+
+/// An item or record that is not readable as an event.
 fn record_malformed(
     stats: &mut Stats,
-    at: impl Fn() -> Value,
+    at: impl Fn() -> At,
     error: String,
     lines: Option<&mut Vec<String>>,
 ) {
     stats.malformed += 1;
+    if let Some(lines) = lines {
+        lines.push(json_line(&skipped_line(at(), "malformed", Some(&error))));
+    }
     if stats.malformed_samples.len() < SAMPLES {
         stats
             .malformed_samples
-            .push(with(at(), json!({"error": error})));
-    }
-    if let Some(lines) = lines {
-        let line = with(at(), json!({"skipped": "malformed", "reason": error}));
-        lines.push(line.to_string());
+            .push(MalformedSample { at: at(), error });
     }
 }
 
-/// Counts a record that cannot be mapped to a request, by reason, keeps a sample, and skips it
-/// in `lines`.
+/// A record that does not map to a request, with the reason.
 fn record_unmapped(
     stats: &mut Stats,
-    at: impl Fn() -> Value,
+    at: impl Fn() -> At,
     reason: String,
-    facts: &EventFacts,
+    facts: EventFacts,
     lines: Option<&mut Vec<String>>,
 ) {
     stats.unmapped += 1;
     *stats.unmapped_reasons.entry(reason.clone()).or_default() += 1;
-    if stats.unmapped_samples.len() < SAMPLES {
-        stats.unmapped_samples.push(with(
-            at(),
-            json!({"event_id": facts.event_id, "reason": reason}),
-        ));
-    }
     if let Some(lines) = lines {
-        let line = with(at(), json!({"skipped": "unmapped", "reason": reason}));
-        lines.push(line.to_string());
+        lines.push(json_line(&skipped_line(at(), "unmapped", Some(&reason))));
+    }
+    if stats.unmapped_samples.len() < SAMPLES {
+        stats.unmapped_samples.push(UnmappedSample {
+            at: at(),
+            event_id: facts.event_id,
+            reason,
+        });
     }
 }
 
-/// Folds a decided record into `stats` — the counts, the comparison with the recorded outcome,
-/// the actions used — and renders its decision line for `lines` and, when denied and there is
-/// room, for the samples.
+/// A decided record: counted, compared with what ActionTrail recorded, its allowed action
+/// noted as used, and its decision line and denied sample written when wanted.
 fn record_decided(
     stats: &mut Stats,
-    at: impl Fn() -> Value,
+    at: impl Fn() -> At,
     request: &Request,
     outcome: &Outcome,
-    facts: &EventFacts,
+    facts: EventFacts,
     lines: Option<&mut Vec<String>>,
 ) {
     let decision = outcome.decision;
@@ -449,17 +546,36 @@ fn record_decided(
     if lines.is_none() && !wants_sample {
         return;
     }
-    let line = with(at(), render_line(&principal, request, outcome, facts));
-    if wants_sample {
-        let reason = json!({"reason": denied_reason(outcome)});
-        stats.denied_samples.push(with(line.clone(), reason));
-    }
+    let line = DecisionLine {
+        at: at(),
+        event_id: facts.event_id,
+        principal,
+        action: request.action().to_string(),
+        resource: request.resource().to_string(),
+        decision: decision.as_str(),
+        step: outcome.step.as_str(),
+        determining: outcome
+            .determining
+            .iter()
+            .map(|d| Determining {
+                policy: d.policy.clone(),
+                statement: d.statement,
+                sid: d.sid.clone(),
+            })
+            .collect(),
+        recorded_error: facts.error_code,
+    };
     if let Some(lines) = lines {
-        lines.push(line.to_string());
+        lines.push(json_line(&line));
+    }
+    if wants_sample {
+        let reason = denied_reason(outcome);
+        stats.denied_samples.push(DeniedSample { line, reason });
     }
 }
 
-/// Counts a decision: in all, for the principal, and for the action.
+/// The decision counted overall, per principal and per action. A tally is looked up before it
+/// is inserted, so that a name already counted is not copied again.
 fn count_decision(stats: &mut Stats, principal: &str, action: &str, decision: Decision) {
     stats.evaluated += 1;
     match decision {
@@ -467,27 +583,18 @@ fn count_decision(stats: &mut Stats, principal: &str, action: &str, decision: De
         Decision::ExplicitDeny => stats.explicit_deny += 1,
         Decision::ImplicitDeny => stats.implicit_deny += 1,
     }
-    // Look up before inserting: most events are by a principal and of an action seen before.
-    match stats.principals.get_mut(principal) {
-        Some(tally) => tally.add(decision),
-        None => stats
-            .principals
-            .entry(principal.to_string())
-            .or_default()
-            .add(decision),
-    }
-    match stats.actions.get_mut(action) {
-        Some(tally) => tally.add(decision),
-        None => stats
-            .actions
-            .entry(action.to_string())
-            .or_default()
-            .add(decision),
+    for (tallies, key) in [
+        (&mut stats.principals, principal),
+        (&mut stats.actions, action),
+    ] {
+        match tallies.get_mut(key) {
+            Some(tally) => tally.add(decision),
+            None => tallies.entry(key.to_string()).or_default().add(decision),
+        }
     }
 }
 
-/// Compares ramjet's decision with the outcome ActionTrail recorded (`recorded_denied`: the
-/// `errorCode` says the call was refused for lack of permission).
+/// The decision against the outcome ActionTrail recorded (an `errorCode` of a denial or not).
 fn compare_with_recorded(truth: &mut GroundTruth, recorded_denied: bool, decision: Decision) {
     match (recorded_denied, decision.is_allow()) {
         (true, false) => {
@@ -503,7 +610,7 @@ fn compare_with_recorded(truth: &mut GroundTruth, recorded_denied: bool, decisio
     }
 }
 
-/// Notes that `principal` was allowed to use `action`, and used it (actions in lower case).
+/// Notes that `principal` used `action` (lowered) in an allowed call.
 fn note_used(stats: &mut Stats, principal: &str, action: &str) {
     let action = action.to_ascii_lowercase();
     match stats.used.get_mut(principal) {
@@ -520,40 +627,23 @@ fn note_used(stats: &mut Stats, principal: &str, action: &str) {
     }
 }
 
-/// A decided event's line, without its place: who did what, the decision, the step and
-/// statements that determined it, and the error ActionTrail recorded.
-fn render_line(principal: &str, request: &Request, outcome: &Outcome, facts: &EventFacts) -> Value {
-    let determining: Vec<Value> = outcome
-        .determining
-        .iter()
-        .map(|d| json!({"policy": d.policy, "statement": d.statement, "sid": d.sid}))
-        .collect();
-    json!({
-        "event_id": facts.event_id,
-        "principal": principal,
-        "action": request.action(),
-        "resource": request.resource(),
-        "decision": outcome.decision.as_str(),
-        "step": outcome.step.as_str(),
-        "determining": determining,
-        "recorded_error": facts.error_code,
-    })
-}
-
-/// Why a denied event was denied, for its sample: the statements that deny it, or that none
-/// allows it.
+/// Why a denied sample was denied, for people.
 fn denied_reason(outcome: &Outcome) -> String {
     if outcome.determining.is_empty() {
-        format!(
+        return format!(
             "no statement allows it (ImplicitDeny at step {})",
             outcome.step
-        )
-    } else {
-        let names: Vec<String> = outcome
-            .determining
-            .iter()
-            .map(|d| format!("{} Statement[{}]", d.policy, d.statement))
-            .collect();
-        format!("denied by {}", names.join(", "))
+        );
     }
+    let names: Vec<String> = outcome
+        .determining
+        .iter()
+        .map(|d| format!("{} Statement[{}]", d.policy, d.statement))
+        .collect();
+    format!("denied by {}", names.join(", "))
+}
+
+fn json_line<T: Serialize>(line: &T) -> String {
+    // Serialising these structs (strings, numbers, options) cannot fail.
+    serde_json::to_string(line).unwrap_or_default()
 }

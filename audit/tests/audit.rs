@@ -11,9 +11,12 @@
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use ramjet_audit::generate::generate;
+use ramjet_audit::input::Position;
 use ramjet_audit::mapping::Mapping;
 use ramjet_audit::record::{classify_value, Classified};
+use ramjet_audit::report::report;
 use ramjet_audit::run::{audit, Stats};
+use ramjet_compiler::json::{read, Json};
 use ramjet_compiler::load_bundle;
 use ramjet_engine::model::Bundle;
 use ramjet_engine::Snapshot;
@@ -166,7 +169,10 @@ fn corrupt_lines_empty_files_and_truncated_gzip_are_counted() {
         (6, 2, 4, 2)
     );
     assert!(
-        stats.malformed_samples.iter().any(|s| s["line"] == 2),
+        stats
+            .malformed_samples
+            .iter()
+            .any(|s| s.at.position == Position::Line(2)),
         "{:?}",
         stats.malformed_samples
     );
@@ -312,5 +318,130 @@ fn values_holding_no_record_are_counted_apart_from_events() {
             stats.blank_lines
         ),
         (2, 2, 2, 1)
+    );
+}
+
+/// The member names of a JSON object, in the order written.
+fn names(text: &str) -> Vec<String> {
+    match read(text.as_bytes()) {
+        Ok(Json::Object(members)) => members.into_iter().map(|(name, _)| name).collect(),
+        other => panic!("{other:?}: {text}"),
+    }
+}
+
+fn member<'a>(json: &'a Json, name: &str) -> &'a Json {
+    match json {
+        Json::Object(members) => &members.iter().find(|(n, _)| n == name).unwrap().1,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The decisions file and the report keep their members in the documented order (they are
+/// structs, not `serde_json::Value`s, whose members serde_json sorts without `preserve_order`).
+#[test]
+fn decision_lines_and_report_keep_their_member_order() {
+    let denied = ALICE.replace("alice", "nobody");
+    let file = scratch_file(
+        "order.jsonl",
+        &jsonl(&[ALICE, SYSTEM, UNKNOWN, "{\"eventName\": ", &denied]),
+    );
+    let snapshot = Snapshot::compile(&bundle(), 1).unwrap();
+    let mut decisions = Vec::new();
+    let (stats, _) = audit(
+        &[file],
+        &snapshot,
+        &Mapping::default(),
+        Some(&mut decisions),
+        &mut |_| {},
+    );
+    let decided = [
+        "file",
+        "line",
+        "event_id",
+        "principal",
+        "action",
+        "resource",
+        "decision",
+        "step",
+        "determining",
+        "recorded_error",
+    ];
+    let lines: Vec<Vec<String>> = String::from_utf8(decisions)
+        .unwrap()
+        .lines()
+        .map(names)
+        .collect();
+    assert_eq!(
+        lines,
+        vec![
+            decided.to_vec(),
+            vec!["file", "line", "skipped"],
+            vec!["file", "line", "skipped", "reason"],
+            vec!["file", "line", "skipped", "reason"],
+            decided.to_vec(),
+        ]
+    );
+    let unused = std::collections::BTreeMap::new();
+    let text = serde_json::to_string(&report(&stats, &unused)).unwrap();
+    assert_eq!(
+        names(&text),
+        [
+            "events",
+            "evaluated",
+            "allowed",
+            "explicit_deny",
+            "implicit_deny",
+            "skipped",
+            "blank_lines",
+            "empty_values",
+            "files",
+            "principals",
+            "actions",
+            "denied_samples",
+            "unmapped_reasons",
+            "unmapped_samples",
+            "malformed_samples",
+            "ground_truth",
+            "unused_permissions",
+        ]
+    );
+    let json = read(text.as_bytes()).unwrap();
+    let first = |name: &str| match member(&json, name) {
+        Json::Array(items) => items[0].to_compact_string(),
+        other => panic!("{name}: {other:?}"),
+    };
+    let mut sample = decided.to_vec();
+    sample.push("reason");
+    assert_eq!(names(&first("denied_samples")), sample);
+    assert_eq!(
+        names(&first("unmapped_samples")),
+        ["file", "line", "event_id", "reason"]
+    );
+    assert_eq!(
+        names(&first("malformed_samples")),
+        ["file", "line", "error"]
+    );
+    assert_eq!(names(&first("files")), ["file", "shape", "events"]);
+    let principals = member(&json, "principals").to_compact_string();
+    let Json::Object(principals) = read(principals.as_bytes()).unwrap() else {
+        panic!("principals")
+    };
+    assert_eq!(
+        names(&principals[0].1.to_compact_string()),
+        ["events", "allowed", "explicit_deny", "implicit_deny"]
+    );
+    assert_eq!(
+        names(&member(&json, "skipped").to_compact_string()),
+        ["system", "unmapped", "malformed"]
+    );
+    assert_eq!(
+        names(&member(&json, "ground_truth").to_compact_string()),
+        [
+            "recorded_denied",
+            "recorded_denied_ramjet_denied",
+            "recorded_denied_ramjet_allowed",
+            "recorded_allowed_ramjet_denied",
+            "recorded_allowed_ramjet_allowed",
+        ]
     );
 }

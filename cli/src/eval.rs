@@ -4,7 +4,7 @@
 
 use crate::check::load_policy;
 use crate::engine_choice::{Decider, EngineChoice};
-use crate::explain::outcome_json;
+use crate::explain::{outcome_json, to_json};
 use crate::{FileArg, EXIT_ERROR};
 use clap::{Args, ValueEnum};
 use ramjet_compiler::{load_bundle, parse_request, Diagnostic, PolicyKind, PolicySet};
@@ -14,7 +14,7 @@ use ramjet_engine::Outcome;
 use ramjet_engine::Scratch;
 use ramjet_engine::Snapshot;
 use ramjet_reference as reference;
-use serde_json::json;
+use serde::Serialize;
 use std::io::{BufRead, BufReader, BufWriter, Write};
 
 /// Lines read and decided at a time.
@@ -144,6 +144,13 @@ fn error_text(diagnostics: &[Diagnostic]) -> String {
         .join("; ")
 }
 
+/// The output line for an input line that cannot be read.
+#[derive(Serialize)]
+struct LineError<'a> {
+    line: usize,
+    error: &'a str,
+}
+
 /// One input line decided: the output line, and whether the input could be read.
 fn decide_line(
     source: &Source,
@@ -153,7 +160,10 @@ fn decide_line(
 ) -> (String, bool) {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return (
-            json!({"line": number, "error": "empty line"}).to_string(),
+            to_json(&LineError {
+                line: number,
+                error: "empty line",
+            }),
             false,
         );
     }
@@ -161,13 +171,14 @@ fn decide_line(
         Ok(request) => {
             let (outcome, revision) = source.decide(&request, scratch);
             let mut value = outcome_json(&outcome);
-            if let (Some(revision), Some(object)) = (revision, value.as_object_mut()) {
-                object.insert("revision".to_string(), json!(revision));
-            }
+            value.revision = revision;
             (value.to_string(), true)
         }
         Err(diagnostics) => (
-            json!({"line": number, "error": error_text(&diagnostics)}).to_string(),
+            to_json(&LineError {
+                line: number,
+                error: &error_text(&diagnostics),
+            }),
             false,
         ),
     }

@@ -4,7 +4,7 @@ use crate::files::read;
 use crate::{FileArg, Format, EXIT_ERROR};
 use clap::{Args, ValueEnum};
 use ramjet_compiler::{guess_kind, parse_policy, Diagnostic, PolicyKind, Severity};
-use serde_json::json;
+use serde::Serialize;
 
 /// Check policy documents: exit 0 when no file has an error, 1 when one has, 2 on usage or I/O
 /// errors.
@@ -48,6 +48,29 @@ impl From<KindArg> for PolicyKind {
     }
 }
 
+/// `--format json`: `{"files": [...], "errors", "warnings"}`.
+#[derive(Serialize)]
+struct Report<'a> {
+    files: Vec<FileReport<'a>>,
+    errors: usize,
+    warnings: usize,
+}
+
+#[derive(Serialize)]
+struct FileReport<'a> {
+    file: &'a str,
+    kind: &'static str,
+    valid: bool,
+    diagnostics: Vec<DiagnosticJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct DiagnosticJson<'a> {
+    severity: &'static str,
+    path: &'a str,
+    message: &'a str,
+}
+
 pub fn run(args: &ValidateArgs) -> u8 {
     use std::fmt::Write as _;
     let mut out = String::new();
@@ -77,26 +100,28 @@ pub fn run(args: &ValidateArgs) -> u8 {
     let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
     match args.format {
         Format::Json => {
-            let files: Vec<_> = reports
+            let files = reports
                 .iter()
-                .map(|(file, kind, diagnostics)| {
-                    json!({
-                        "file": file,
-                        "kind": kind.as_str(),
-                        "valid": !diagnostics.iter().any(|d| d.severity == Severity::Error),
-                        "diagnostics": diagnostics.iter().map(|d| json!({
-                            "severity": d.severity.as_str(),
-                            "path": d.location,
-                            "message": d.message,
-                        })).collect::<Vec<_>>(),
-                    })
+                .map(|(file, kind, diagnostics)| FileReport {
+                    file,
+                    kind: kind.as_str(),
+                    valid: !diagnostics.iter().any(|d| d.severity == Severity::Error),
+                    diagnostics: diagnostics
+                        .iter()
+                        .map(|d| DiagnosticJson {
+                            severity: d.severity.as_str(),
+                            path: &d.location,
+                            message: &d.message,
+                        })
+                        .collect(),
                 })
                 .collect();
-            let _ = writeln!(
-                out,
-                "{}",
-                json!({"files": files, "errors": errors, "warnings": warnings})
-            );
+            let report = Report {
+                files,
+                errors,
+                warnings,
+            };
+            let _ = writeln!(out, "{}", crate::explain::to_json(&report));
         }
         Format::Text => {
             for (file, kind, diagnostics) in &reports {

@@ -298,6 +298,14 @@ fn validate_reports_warnings_without_failing_and_infers_resource_kind() {
     );
     assert_eq!(report["files"][1]["kind"], "resource");
     assert_eq!(report["files"][1]["valid"], true);
+    // Members in the documented order (interfaces.md), not sorted.
+    let printed = text(&out.stdout);
+    assert!(
+        printed.starts_with(r#"{"files":[{"file":"#)
+            && printed.contains(r#","kind":"identity","valid":true,"diagnostics":[{"severity":"warning","path":"Version","message":"#)
+            && printed.trim_end().ends_with(r#"],"errors":0,"warnings":2}"#),
+        "{printed}"
+    );
     // As an identity policy the trust policy is wrong.
     let out = ramjet(&["validate", "--kind", "identity", trust.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));

@@ -3,8 +3,8 @@
 //! test suite (reference interpreter, compiled engine, batch path, CLI) runs the same cases
 //! through this module.
 
+use ramjet_compiler::json::{self, Json};
 use ramjet_engine::{Decision, Outcome, StatementRef, Step};
-use serde_json::Value;
 use std::path::{Path, PathBuf};
 
 /// One conformance case.
@@ -101,12 +101,12 @@ pub fn load_cases(dir: &Path) -> Result<Vec<Case>, String> {
     let mut cases = Vec::new();
     for file in files {
         let text = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        let document: Value =
-            serde_json::from_slice(&text).map_err(|e| format!("{}: {e}", file.display()))?;
-        let list = document
-            .get("cases")
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("{}: no \"cases\" array", file.display()))?;
+        // The strict reader keeps each scenario's numbers and member order as written.
+        let document = json::read(&text).map_err(|e| format!("{}: {e}", file.display()))?;
+        let list = match member(&document, "cases") {
+            Some(Json::Array(list)) => list,
+            _ => return Err(format!("{}: no \"cases\" array", file.display())),
+        };
         for (i, case) in list.iter().enumerate() {
             let at = format!("{} case {i}", file.display());
             cases.push(read_case(case, &file).map_err(|e| format!("{at}: {e}"))?);
@@ -120,20 +120,28 @@ pub fn load_cases(dir: &Path) -> Result<Vec<Case>, String> {
     Ok(cases)
 }
 
-fn read_case(case: &Value, file: &Path) -> Result<Case, String> {
+/// The first member `name` of an object.
+fn member<'a>(json: &'a Json, name: &str) -> Option<&'a Json> {
+    match json {
+        Json::Object(members) => members.iter().find(|(n, _)| n == name).map(|(_, v)| v),
+        _ => None,
+    }
+}
+
+fn read_case(case: &Json, file: &Path) -> Result<Case, String> {
     let text = |name: &str| {
-        case.get(name)
-            .and_then(Value::as_str)
+        member(case, name)
+            .and_then(Json::as_str)
             .map(str::to_string)
             .ok_or_else(|| format!("missing string {name:?}"))
     };
-    let scenario = match (case.get("scenario"), case.get("scenario_text")) {
-        (Some(s), None) => serde_json::to_vec(s).map_err(|e| e.to_string())?,
-        (None, Some(Value::String(t))) => t.clone().into_bytes(),
+    let scenario = match (member(case, "scenario"), member(case, "scenario_text")) {
+        (Some(s), None) => s.to_compact_string().into_bytes(),
+        (None, Some(Json::String(t))) => t.clone().into_bytes(),
         _ => return Err("needs exactly one of \"scenario\" and \"scenario_text\"".to_string()),
     };
-    let expect = case.get("expect").ok_or("missing \"expect\"")?;
-    let expect = if let Some(error) = expect.get("error") {
+    let expect = member(case, "expect").ok_or("missing \"expect\"")?;
+    let expect = if let Some(error) = member(expect, "error") {
         Expected::Error(
             error
                 .as_str()
@@ -141,36 +149,35 @@ fn read_case(case: &Value, file: &Path) -> Result<Case, String> {
                 .to_string(),
         )
     } else {
-        let decision = match expect.get("decision").and_then(Value::as_str) {
+        let decision = match member(expect, "decision").and_then(Json::as_str) {
             Some("Allow") => Decision::Allow,
             Some("ExplicitDeny") => Decision::ExplicitDeny,
             Some("ImplicitDeny") => Decision::ImplicitDeny,
             other => return Err(format!("bad decision {other:?}")),
         };
-        let step = match expect.get("step").and_then(Value::as_str) {
+        let step = match member(expect, "step").and_then(Json::as_str) {
             Some("control") => Step::Control,
             Some("session") => Step::Session,
             Some("final") => Step::Final,
             other => return Err(format!("bad step {other:?}")),
         };
-        let determining = expect
-            .get("determining")
-            .and_then(Value::as_array)
-            .ok_or("missing \"determining\" array")?
+        let Some(Json::Array(determining)) = member(expect, "determining") else {
+            return Err("missing \"determining\" array".to_string());
+        };
+        let determining = determining
             .iter()
             .map(|d| {
                 Ok(StatementRef {
-                    policy: d
-                        .get("policy")
-                        .and_then(Value::as_str)
+                    policy: member(d, "policy")
+                        .and_then(Json::as_str)
                         .ok_or("determining entry without \"policy\"")?
                         .to_string(),
-                    statement: d
-                        .get("statement")
-                        .and_then(Value::as_u64)
-                        .and_then(|n| usize::try_from(n).ok())
-                        .ok_or("determining entry without \"statement\"")?,
-                    sid: d.get("sid").and_then(Value::as_str).map(str::to_string),
+                    statement: match member(d, "statement") {
+                        Some(Json::Number(n)) => n.parse::<usize>().ok(),
+                        _ => None,
+                    }
+                    .ok_or("determining entry without \"statement\"")?,
+                    sid: member(d, "sid").and_then(Json::as_str).map(str::to_string),
                 })
             })
             .collect::<Result<Vec<_>, &str>>()?;

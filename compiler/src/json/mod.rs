@@ -4,18 +4,19 @@
 //! tell, the likely cause: a no-break space copied from a web page, a trailing comma, a full-width
 //! comma, a comment.
 //!
-//! Hard caps: [`MAX_DOCUMENT_BYTES`] per file and `serde_json`'s nesting limit of 128.
+//! The reading itself is [`reader`]'s (its own tokenizer, not serde_json's, so that nothing
+//! depends on serde_json's `arbitrary_precision` feature).
+//!
+//! Hard caps: [`MAX_DOCUMENT_BYTES`] per file and serde_json's nesting limit of 128 ([`MAX_DEPTH`]).
+
+pub mod reader;
 
 use crate::diagnostic::{Diagnostics, JsonPath};
-use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+pub use reader::{read, ErrorKind, SyntaxError, MAX_DEPTH};
 use std::collections::HashSet;
-use std::fmt;
 
 /// The largest file read, in bytes (scenarios, requests and policy documents alike).
 pub const MAX_DOCUMENT_BYTES: usize = 16 * 1024 * 1024;
-
-/// serde_json's key for a number kept as text (`arbitrary_precision`).
-const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 /// A JSON value with object members in document order, duplicates kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,7 +64,7 @@ impl Json {
     }
 
     fn write_compact(&self, out: &mut String) {
-        let quote = |s: &str| serde_json::Value::String(s.to_string()).to_string();
+        let quote = |s: &str| serde_json::to_string(s).unwrap_or_default();
         match self {
             Json::Null => out.push_str("null"),
             Json::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
@@ -95,67 +96,6 @@ impl Json {
     }
 }
 
-impl<'de> Deserialize<'de> for Json {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(JsonVisitor)
-    }
-}
-
-struct JsonVisitor;
-
-impl<'de> Visitor<'de> for JsonVisitor {
-    type Value = Json;
-
-    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a JSON value")
-    }
-
-    fn visit_bool<E>(self, v: bool) -> Result<Json, E> {
-        Ok(Json::Bool(v))
-    }
-    fn visit_i64<E>(self, v: i64) -> Result<Json, E> {
-        Ok(Json::Number(v.to_string()))
-    }
-    fn visit_u64<E>(self, v: u64) -> Result<Json, E> {
-        Ok(Json::Number(v.to_string()))
-    }
-    fn visit_f64<E>(self, v: f64) -> Result<Json, E> {
-        Ok(Json::Number(v.to_string()))
-    }
-    fn visit_str<E>(self, v: &str) -> Result<Json, E> {
-        Ok(Json::String(v.to_string()))
-    }
-    fn visit_string<E>(self, v: String) -> Result<Json, E> {
-        Ok(Json::String(v))
-    }
-    fn visit_unit<E>(self) -> Result<Json, E> {
-        Ok(Json::Null)
-    }
-
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Json, A::Error> {
-        let mut items = Vec::new();
-        while let Some(item) = seq.next_element()? {
-            items.push(item);
-        }
-        Ok(Json::Array(items))
-    }
-
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Json, A::Error> {
-        let mut members = Vec::new();
-        while let Some(name) = map.next_key::<String>()? {
-            if members.is_empty() && name == NUMBER_TOKEN {
-                // With `arbitrary_precision`, serde_json hands a number over as this one-member
-                // map holding its text.
-                let text: String = map.next_value()?;
-                return Ok(Json::Number(text));
-            }
-            let value: Json = map.next_value()?;
-            members.push((name, value));
-        }
-        Ok(Json::Object(members))
-    }
-}
-
 /// Reads a whole file as strict JSON. On failure records one error naming the line, column and
 /// likely cause, and returns `None`.
 pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Option<Json> {
@@ -176,42 +116,32 @@ pub fn parse(bytes: &[u8], diagnostics: &mut Diagnostics) -> Option<Json> {
         );
         return None;
     }
-    match serde_json::from_slice::<Json>(bytes) {
+    match read(bytes) {
         Ok(json) => Some(json),
         Err(error) => {
-            let (line, column) = (error.line(), error.column());
-            let mut message = strip_position(&error.to_string());
+            let mut message = error.kind.message().to_string();
             if let Some(cause) = likely_cause(bytes, &error) {
                 message.push_str(" — ");
                 message.push_str(cause);
             }
-            diagnostics.error_at(format!("line {line}, column {column}"), message);
+            diagnostics.error_at(
+                format!("line {}, column {}", error.line, error.column),
+                message,
+            );
             None
         }
     }
 }
 
-/// serde_json appends " at line L column C"; the location is reported separately.
-fn strip_position(message: &str) -> String {
-    match message.rfind(" at line ") {
-        Some(at) => message.get(..at).unwrap_or(message).to_string(),
-        None => message.to_string(),
-    }
-}
-
 /// Guesses why a document copied from a web page or written by hand is not JSON.
-fn likely_cause(bytes: &[u8], error: &serde_json::Error) -> Option<&'static str> {
-    if error.classify() == serde_json::error::Category::Eof {
+fn likely_cause(bytes: &[u8], error: &SyntaxError) -> Option<&'static str> {
+    if error.kind.is_eof() {
         return Some("the document ends early (truncated, or a bracket or quote is not closed)");
     }
     let Ok(text) = std::str::from_utf8(bytes) else {
         return Some("the file is not valid UTF-8");
     };
-    let line = text
-        .lines()
-        .nth(error.line().saturating_sub(1))
-        .unwrap_or("");
-    let message = error.to_string();
+    let line = text.lines().nth(error.line.saturating_sub(1)).unwrap_or("");
     if line.contains('\u{00A0}') {
         Some("U+00A0 no-break space — copied from a web page? Replace it with an ordinary space")
     } else if line.contains('，') {
@@ -220,7 +150,7 @@ fn likely_cause(bytes: &[u8], error: &serde_json::Error) -> Option<&'static str>
         Some("typographic quotes — JSON strings use ASCII double quotes")
     } else if line.contains("//") || line.contains("/*") || line.trim_start().starts_with('#') {
         Some("JSON has no comments; remove them")
-    } else if message.starts_with("trailing comma") {
+    } else if error.kind == ErrorKind::TrailingComma {
         Some("remove the comma after the last element")
     } else {
         None
@@ -357,17 +287,14 @@ mod tests {
                 Json::Number("-0".into()),
             ])
         );
-        // serde_json spells the exponent with its sign; the value is unchanged.
-        let Json::Array(items) = parse_ok("[1e400, 2E-3]") else {
-            panic!("not an array")
-        };
-        let texts: Vec<&Json> = items.iter().collect();
-        let value = |j: &Json| match j {
-            Json::Number(n) => n.parse::<ramjet_engine::value::ExactDecimal>().unwrap(),
-            other => panic!("{other:?}"),
-        };
-        assert_eq!(value(texts[0]), "1e400".parse().unwrap());
-        assert_eq!(value(texts[1]), "0.002".parse().unwrap());
+        assert_eq!(
+            parse_ok("[1e400, 2E-3, 1.0e+5]"),
+            Json::Array(vec![
+                Json::Number("1e400".into()),
+                Json::Number("2E-3".into()),
+                Json::Number("1.0e+5".into()),
+            ])
+        );
     }
 
     #[test]
