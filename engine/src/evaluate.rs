@@ -306,6 +306,11 @@ impl Scratch {
                 facts.fault.raise();
                 return;
             };
+            if statement.group as usize >= index.group_count().max(1) {
+                // So do groups; a statement of no group would be left out of every decision.
+                facts.fault.raise();
+                return;
+            }
             if *mark == stamp {
                 return;
             }
