@@ -300,37 +300,19 @@ impl Scratch {
         let stamp = *stamp;
         let facts = state.facts(request, index);
         let action = request.lowered_action();
-        let mut consider = |id: StatementId, seen: &mut Vec<u32>| {
-            let Some((mark, statement)) = seen.get_mut(id.index()).zip(index.statement(id)) else {
-                // Ids come from the index builder: see the module docs.
-                facts.fault.raise();
-                return;
-            };
-            if statement.group as usize >= index.group_count().max(1) {
-                // So do groups; a statement of no group would be left out of every decision.
-                facts.fault.raise();
-                return;
-            }
-            if *mark == stamp {
-                return;
-            }
-            *mark = stamp;
-            if mode == Mode::Verdict && statement.effect == Effect::Allow {
-                deferred.push(id);
-                return;
-            }
-            if statement.applies(&facts) {
-                applied.push(Applied {
-                    unit,
-                    group: statement.group,
-                    statement: id,
-                    effect: statement.effect,
-                });
-            }
+        let mut pass = EachPass {
+            unit,
+            mode,
+            index,
+            facts: &facts,
+            seen,
+            stamp,
+            applied,
+            deferred,
         };
         index.actions.for_each_candidate(candidates, action, |ids| {
             for &id in ids {
-                consider(id, seen);
+                pass.consider(id);
             }
         });
         if !index.not_action_statements.is_empty() {
@@ -338,25 +320,26 @@ impl Scratch {
             // those as seen, then consider the rest.
             index.not_action.for_each_match(action, |ids| {
                 for &id in ids {
-                    match seen.get_mut(id.index()) {
+                    match pass.seen.get_mut(id.index()) {
                         Some(mark) => *mark = stamp,
                         None => facts.fault.raise(),
                     }
                 }
             });
             for &id in index.not_action_statements.iter() {
-                consider(id, seen);
+                pass.consider(id);
             }
         }
         if mode == Mode::Verdict && !deferred.is_empty() {
-            let unapplied = applied.get(first_applied..).unwrap_or_default();
-            let allowed = deferred_allows(index, unapplied, deferred, group_state, &facts);
-            applied.extend(allowed.map(|(group, statement)| Applied {
+            decide_deferred_allows(
                 unit,
-                group,
-                statement,
-                effect: Effect::Allow,
-            }));
+                index,
+                first_applied,
+                deferred,
+                applied,
+                group_state,
+                &facts,
+            );
         }
     }
 
@@ -435,38 +418,99 @@ impl Scratch {
     }
 }
 
-/// [`Mode::Verdict`]'s second pass over one unit: every Deny is known (`denies`, the unit's
-/// applied statements so far), and a deferred Allow matters only in a group with neither a Deny
-/// nor an Allow yet. Yields `(group, statement)` for each Allow that applies.
-fn deferred_allows<'a>(
-    index: &'a PolicyIndex,
-    denies: &[Applied],
-    deferred: &'a [StatementId],
-    group_state: &'a mut Vec<u8>,
-    facts: &'a RequestFacts<'_>,
-) -> impl Iterator<Item = (u32, StatementId)> + 'a {
+/// One unit's candidates in [`Scratch::collect_each`]: each statement is considered once per
+/// request (`seen` holds the request's `stamp` for those already considered).
+struct EachPass<'p> {
+    unit: Unit,
+    mode: Mode,
+    index: &'p PolicyIndex,
+    facts: &'p RequestFacts<'p>,
+    seen: &'p mut Vec<u32>,
+    stamp: u32,
+    applied: &'p mut Vec<Applied>,
+    deferred: &'p mut Vec<StatementId>,
+}
+
+impl EachPass<'_> {
+    /// Evaluates statement `id` unless it was seen: a Deny (or, in [`Mode::Explain`], any
+    /// statement) is recorded if it applies; in [`Mode::Verdict`] an Allow is put off.
+    // Hot path: guarded by the `check` benchmarks in bench/ (the `not_action` kind).
+    #[inline(always)]
+    fn consider(&mut self, id: StatementId) {
+        let Some(mark) = self.seen.get_mut(id.index()) else {
+            // Ids come from the index builder: see the module docs.
+            self.facts.fault.raise();
+            return;
+        };
+        if *mark == self.stamp {
+            return;
+        }
+        *mark = self.stamp;
+        let Some(statement) = self.index.statement(id) else {
+            self.facts.fault.raise();
+            return;
+        };
+        if self.mode == Mode::Verdict && statement.effect == Effect::Allow {
+            // Its group is checked when the deferred Allows are decided.
+            self.deferred.push(id);
+            return;
+        }
+        if statement.applies(self.facts) {
+            if statement.group as usize >= self.index.group_count().max(1) {
+                // So do groups; a statement of no group would be left out of every decision.
+                self.facts.fault.raise();
+                return;
+            }
+            self.applied.push(Applied {
+                unit: self.unit,
+                group: statement.group,
+                statement: id,
+                effect: statement.effect,
+            });
+        }
+    }
+}
+
+/// [`Mode::Verdict`]'s second pass over one unit: every Deny is known (the unit's applied
+/// statements from `first_applied` on), and a deferred Allow matters only in a group with
+/// neither a Deny nor an Allow yet. Records each Allow that applies.
+// Hot path: guarded by the `check` benchmarks in bench/.
+fn decide_deferred_allows(
+    unit: Unit,
+    index: &PolicyIndex,
+    first_applied: usize,
+    deferred: &[StatementId],
+    applied: &mut Vec<Applied>,
+    group_state: &mut Vec<u8>,
+    facts: &RequestFacts<'_>,
+) {
     group_state.clear();
     group_state.resize(index.group_count().max(1), 0);
-    for a in denies {
+    for a in applied.get(first_applied..).unwrap_or_default() {
         match group_state.get_mut(a.group as usize) {
             Some(state) => *state |= DENIED,
             None => facts.fault.raise(),
         }
     }
-    deferred.iter().filter_map(move |&id| {
+    for &id in deferred {
         let Some((statement, state)) = index
             .statement(id)
             .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
         else {
+            // Ids and groups come from the index builder: see the module docs.
             facts.fault.raise();
-            return None;
+            return;
         };
         if *state == 0 && statement.applies(facts) {
             *state = ALLOWED;
-            return Some((statement.group, id));
+            applied.push(Applied {
+                unit,
+                group: statement.group,
+                statement: id,
+                effect: Effect::Allow,
+            });
         }
-        None
-    })
+    }
 }
 
 /// Where decision A came from.
