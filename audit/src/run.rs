@@ -87,6 +87,13 @@ pub struct Determining {
     pub statement: usize,
     /// The statement's `Sid`.
     pub sid: Option<String>,
+    /// The policy's kind: `identity`, `resource` (a trust policy) or `control`.
+    pub kind: &'static str,
+    /// Its position in the principal's identity policies or in its control level.
+    pub index: usize,
+    /// For a control policy, its level (0 is the member account's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub level: Option<usize>,
 }
 
 /// One decided event: a line of the decisions file.
@@ -561,6 +568,9 @@ fn record_decided(
                 policy: d.policy.clone(),
                 statement: d.statement,
                 sid: d.sid.clone(),
+                kind: d.place.kind().as_str(),
+                index: d.place.index(),
+                level: d.place.level(),
             })
             .collect(),
         recorded_error: facts.error_code,

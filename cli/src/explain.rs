@@ -10,8 +10,9 @@ use ramjet_engine::{Decision, Outcome, PrincipalKind, Request, Step};
 use serde::Serialize;
 use std::fmt::Write;
 
-/// `{"decision", "step", "determining": [{"policy", "statement", "sid"}]}`, and `"revision"`
-/// (the bundle snapshot's) from `eval --bundle`.
+/// `{"decision", "step", "determining": [{"policy", "statement", "sid", "kind", "index",
+/// "level"}]}` (`level` for control policies only), and `"revision"` (the bundle snapshot's)
+/// from `eval --bundle`.
 #[derive(Serialize)]
 pub struct OutcomeJson<'a> {
     decision: &'static str,
@@ -26,6 +27,10 @@ struct DeterminingJson<'a> {
     policy: &'a str,
     statement: usize,
     sid: Option<&'a str>,
+    kind: &'static str,
+    index: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    level: Option<usize>,
 }
 
 impl std::fmt::Display for OutcomeJson<'_> {
@@ -52,6 +57,9 @@ pub fn outcome_json(outcome: &Outcome) -> OutcomeJson<'_> {
                 policy: &s.policy,
                 statement: s.statement,
                 sid: s.sid.as_deref(),
+                kind: s.place.kind().as_str(),
+                index: s.place.index(),
+                level: s.place.level(),
             })
             .collect(),
         revision: None,
@@ -80,14 +88,26 @@ pub fn outcome_text(outcome: &Outcome, policies: &PolicySet, request: &Request) 
             .map(|s| format!(" (Sid {s:?})"))
             .unwrap_or_default();
         let summary = policies
-            .find(&reference.policy)
+            .at(reference.place)
             .and_then(|p| p.policy.statements.get(reference.statement))
             .map(summarize)
             .unwrap_or_default();
+        let level = reference
+            .place
+            .level()
+            .map(|l| format!(" (level {l})"))
+            .unwrap_or_default();
+        let kind = reference.place.kind().as_str();
+        let policy = if reference.policy == kind {
+            // A session or resource policy named by its position.
+            format!("the {kind} policy")
+        } else {
+            format!("{kind} policy {}", reference.policy)
+        };
         let _ = writeln!(
             out,
-            "  {verb} {} Statement[{}]{sid}: {summary}",
-            reference.policy, reference.statement
+            "  {verb} {policy}{level} Statement[{}]{sid}: {summary}",
+            reference.statement
         );
     }
     let reason = match (outcome.decision, outcome.step) {

@@ -62,7 +62,8 @@ fn check_with_policy_files_names_policies_by_file_stem() {
     assert_eq!(
         json,
         serde_json::json!({"decision": "Allow", "step": "final",
-            "determining": [{"policy": "PaiDevelopers", "statement": 0, "sid": "UseEas"}]})
+            "determining": [{"policy": "PaiDevelopers", "statement": 0, "sid": "UseEas",
+                "kind": "identity", "index": 0}]})
     );
 }
 
@@ -86,7 +87,7 @@ fn check_text_output_explains_the_decision() {
     let stdout = text(&out.stdout);
     assert!(stdout.starts_with("ExplicitDeny: eas:DeleteService on acs:eas:cn-hangzhou:1234567890123456:service/demo by RAM user alice"), "{stdout}");
     assert!(
-        stdout.contains("denied by P1 Statement[1]: Deny Action eas:DeleteService on Resource *"),
+        stdout.contains("denied by identity policy P1 Statement[1]: Deny Action eas:DeleteService on Resource *"),
         "{stdout}"
     );
     assert!(stdout.contains("decided at step: final"), "{stdout}");
@@ -578,4 +579,38 @@ fn gen_events_is_deterministic() {
     assert_eq!(run("3"), run("3"));
     assert_ne!(run("3"), run("4"));
     assert_eq!(text(&run("3")).lines().count(), 50);
+}
+
+#[test]
+fn check_tells_policies_of_one_name_apart() {
+    // A control policy and an identity policy may share a name (spec §6.3): the scenario is
+    // decided, and both outputs say which one decided.
+    let dir = scratch("names");
+    let scenario = write(
+        &dir,
+        "names.json",
+        r#"{"policies": {
+          "control": [[{"name": "Guard", "document": {"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "eas:Delete*", "Resource": "*"}]}}]],
+          "identity": [{"name": "Guard", "document": {"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "eas:*", "Resource": "*"}]}}]},
+          "request": {"action": "eas:DeleteService", "resource": "*",
+            "principal": {"type": "RamUser", "account": "1234567890123456", "name": "alice"}}}"#,
+    );
+    let file = scenario.to_str().unwrap();
+    let out = ramjet(&["check", "--scenario", file]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("denied by control policy Guard (level 0) Statement[1]: Deny"),
+        "{stdout}"
+    );
+    let out = ramjet(&["check", "--scenario", file, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        json["determining"],
+        serde_json::json!([{"policy": "Guard", "statement": 1, "sid": null,
+            "kind": "control", "index": 0, "level": 0}])
+    );
 }

@@ -7,6 +7,7 @@
     clippy::indexing_slicing
 )] // test code: a panic is a failure
 
+use ramjet_engine::model::PolicyPlace;
 use ramjet_engine::{Decision, Outcome, StatementRef, Step};
 use ramjet_reference::conformance::{load_cases, Expected};
 use serde_json::Value;
@@ -32,6 +33,7 @@ fn outcome_from_json(stdout: &str) -> Result<Outcome, String> {
         .ok_or("no determining")?
         .iter()
         .map(|d| StatementRef {
+            place: place_from_json(d),
             policy: d["policy"].as_str().unwrap_or_default().to_string(),
             statement: d["statement"].as_u64().unwrap_or(u64::MAX) as usize,
             sid: d["sid"].as_str().map(str::to_string),
@@ -42,6 +44,23 @@ fn outcome_from_json(stdout: &str) -> Result<Outcome, String> {
         step,
         determining,
     })
+}
+
+/// An entry's `kind`, `index` and `level` as a place (interfaces.md, `ramjet check`); an entry
+/// without them gets an impossible place, so that it cannot compare equal.
+fn place_from_json(entry: &Value) -> PolicyPlace {
+    let number = |name: &str| entry[name].as_u64().map(|n| n as usize);
+    let index = number("index").unwrap_or(usize::MAX);
+    match (entry["kind"].as_str(), number("level")) {
+        (Some("identity"), None) => PolicyPlace::Identity { index },
+        (Some("control"), Some(level)) => PolicyPlace::Control { level, index },
+        (Some("session"), None) if index == 0 => PolicyPlace::Session,
+        (Some("resource"), None) if index == 0 => PolicyPlace::Resource,
+        _ => PolicyPlace::Control {
+            level: usize::MAX,
+            index: usize::MAX,
+        },
+    }
 }
 
 #[test]

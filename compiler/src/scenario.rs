@@ -56,7 +56,6 @@ fn read_scenario(json: &Json, diagnostics: &mut Diagnostics) -> Option<Scenario>
         Some(r) => read_request(r, &members.path_of("request"), diagnostics),
     };
     let policies = policies?;
-    check_unique_names(&policies, diagnostics)?;
     Some(Scenario {
         policies,
         request: request?,
@@ -251,18 +250,4 @@ fn read_named(
         resource_group: resource_group?,
         policy: document?,
     })
-}
-
-fn check_unique_names(set: &PolicySet, diagnostics: &mut Diagnostics) -> Option<()> {
-    let mut seen = std::collections::HashSet::new();
-    for name in set.iter().map(|(_, p)| p.name.as_str()) {
-        if !seen.insert(name) {
-            diagnostics.error(
-                &JsonPath::root().key("policies"),
-                format!("two policies are named {name:?}; determining statements could not tell them apart"),
-            );
-            return None;
-        }
-    }
-    Some(())
 }

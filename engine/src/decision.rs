@@ -1,6 +1,7 @@
 //! What an evaluation answers: the decision, the step that ended evaluation and the statements
 //! that determined it (spec §6.3). Shared by every engine so their answers compare directly.
 
+use crate::model::PolicyPlace;
 use std::fmt;
 
 /// The three outcomes of RAM evaluation (spec §6.1).
@@ -68,11 +69,14 @@ impl fmt::Display for Step {
     }
 }
 
-/// One statement that determined a decision: its policy's name, its index in the policy's
-/// `Statement` array and its `Sid`, if any.
+/// One statement that determined a decision: its policy's name and place, its index in the
+/// policy's `Statement` array and its `Sid`, if any. Ordered by place, then statement.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct StatementRef {
-    /// The policy's name (`P1`, or a positional name such as `identity[0]`).
+    /// Where the policy sits in the evaluated set: its kind, position and control level.
+    pub place: PolicyPlace,
+    /// The policy's name (`P1`, or a positional name such as `identity[0]`). Names may repeat
+    /// across kinds and within the identity list; `place` tells such policies apart.
     pub policy: String,
     /// Index of the statement in the policy's `Statement` array.
     pub statement: usize,

@@ -207,7 +207,9 @@ impl Scratch {
         let candidates = index.actions.candidates(request.lowered_action());
         match candidates {
             Candidates::Complete(ids)
-                if mode == Mode::Verdict && index.not_action_statements.is_empty() =>
+                if mode == Mode::Verdict
+                    && index.not_action_statements.is_empty()
+                    && request.lowered_alias().is_none() =>
             {
                 self.collect_complete(unit, index, ids, request)
             }
@@ -315,17 +317,32 @@ impl Scratch {
                 pass.consider(id);
             }
         });
+        // Spec §6.1a: a statement whose Action matches `sts:AssumeRole` applies to the rest of
+        // the family too (seen marks keep a statement matching both from counting twice).
+        let alias = request.lowered_alias();
+        if let Some(alias) = alias {
+            let candidates = index.actions.candidates(alias);
+            index.actions.for_each_candidate(candidates, alias, |ids| {
+                for &id in ids {
+                    pass.consider(id);
+                }
+            });
+        }
         if !index.not_action_statements.is_empty() {
-            // A NotAction statement is a candidate unless one of its patterns matches: mark
-            // those as seen, then consider the rest.
-            index.not_action.for_each_match(action, |ids| {
+            // A NotAction statement is a candidate unless one of its patterns matches the
+            // action (or its alias): mark those as seen, then consider the rest.
+            let mut exclude = |ids: &[StatementId]| {
                 for &id in ids {
                     match pass.seen.get_mut(id.index()) {
                         Some(mark) => *mark = stamp,
                         None => facts.fault.raise(),
                     }
                 }
-            });
+            };
+            index.not_action.for_each_match(action, &mut exclude);
+            if let Some(alias) = alias {
+                index.not_action.for_each_match(alias, &mut exclude);
+            }
             for &id in index.not_action_statements.iter() {
                 pass.consider(id);
             }
@@ -619,14 +636,9 @@ fn identity_decision(
     mode: Mode,
 ) -> (Decision, IdentitySource) {
     match request.principal().map(|p| &p.kind) {
-        Some(PrincipalKind::RootAccount { .. }) => {
-            let decision = if request.is_cross_account() {
-                Decision::ImplicitDeny
-            } else {
-                Decision::Allow
-            };
-            (decision, IdentitySource::Implied)
-        }
+        // §6.2 step 3: a root account's identity side allows, also across accounts (where
+        // step 4 still needs the resource side to allow).
+        Some(PrincipalKind::RootAccount { .. }) => (Decision::Allow, IdentitySource::Implied),
         Some(PrincipalKind::Anonymous) => (Decision::ImplicitDeny, IdentitySource::Implied),
         _ => match identity {
             None => (Decision::ImplicitDeny, IdentitySource::Implied),

@@ -11,7 +11,7 @@
 use crate::action_index::ActionIndex;
 use crate::condition::CompiledCondition;
 use crate::glob::Glob;
-use crate::model::Effect;
+use crate::model::{Effect, PolicyPlace};
 use crate::principal_match::PrincipalMatcher;
 use crate::request::Request;
 use crate::statement_id::StatementId;
@@ -23,6 +23,8 @@ use std::sync::Arc;
 /// Where a compiled statement came from, for determining-statement reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct StatementOrigin {
+    /// Where the policy sits in its set.
+    pub(crate) place: PolicyPlace,
     /// The policy's name.
     pub(crate) policy: Arc<str>,
     /// Index in the policy's `Statement` array.
@@ -35,6 +37,7 @@ impl StatementOrigin {
     /// As a [`StatementRef`].
     pub(crate) fn to_ref(&self) -> StatementRef {
         StatementRef {
+            place: self.place,
             policy: self.policy.to_string(),
             statement: self.statement as usize,
             sid: self.sid.as_deref().map(str::to_string),

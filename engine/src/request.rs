@@ -307,6 +307,10 @@ fn account_field(arn: &str) -> Option<(usize, usize)> {
     Some((start, end))
 }
 
+/// `sts:AssumeRole`, lowered: the action every way of assuming a role is also matched as (spec
+/// §6.1a), and the prefix of the role-assumption family (§6.2 step 4).
+const ASSUME_ROLE: &str = "sts:assumerole";
+
 /// One authorization request (interfaces.md `REQUEST`).
 ///
 /// Facts every check needs and that depend only on the request are worked out once, when it is
@@ -324,6 +328,9 @@ pub struct Request {
     principal: Option<Principal>,
     /// [`Request::is_cross_account`], kept up to date by the builder methods.
     cross_account: bool,
+    /// A role assumption other than `sts:AssumeRole` itself, whose action elements are also
+    /// matched against `sts:AssumeRole` (spec §6.1a).
+    assume_role_alias: bool,
     resource_group: Option<String>,
     context: Context,
 }
@@ -340,9 +347,12 @@ impl Request {
             return Err(RequestError::EmptyResource);
         }
         check_length("resource", resource)?;
+        let lowered_action: Box<str> = action.to_ascii_lowercase().into();
         Ok(Request {
             action: action.to_string(),
-            lowered_action: action.to_ascii_lowercase().into(),
+            assume_role_alias: lowered_action.starts_with(ASSUME_ROLE)
+                && &*lowered_action != ASSUME_ROLE,
+            lowered_action,
             resource: resource.to_string(),
             resource_account: account_field(resource),
             principal: None,
@@ -384,7 +394,15 @@ impl Request {
     /// True for `sts:AssumeRole*` in any ASCII case: assuming a role, whose trust policy decides
     /// alongside (spec §6.2 step 4).
     pub fn is_role_assumption(&self) -> bool {
-        self.lowered_action.starts_with("sts:assumerole")
+        self.lowered_action.starts_with(ASSUME_ROLE)
+    }
+
+    /// Spec §6.1a: for `sts:AssumeRoleWithSAML`, `sts:AssumeRoleWithOIDC` and the rest of the
+    /// `sts:AssumeRole*` family except `sts:AssumeRole` itself, the second name its `Action` and
+    /// `NotAction` elements are matched against: `sts:assumerole` (lowered). `None` otherwise.
+    #[inline]
+    pub(crate) fn lowered_alias(&self) -> Option<&'static str> {
+        self.assume_role_alias.then_some(ASSUME_ROLE)
     }
 
     /// The resource ARN, or `"*"`.

@@ -138,7 +138,7 @@ proptest! {
             prop_assert!(!outcome.determining.is_empty());
         }
         for reference in &outcome.determining {
-            let policy = parsed.policies.find(&reference.policy).unwrap();
+            let policy = parsed.policies.at(reference.place).unwrap();
             let statement = &policy.policy.statements[reference.statement];
             let want = if outcome.decision == Decision::Allow {
                 ramjet_compiler::Effect::Allow

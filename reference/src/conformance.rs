@@ -4,6 +4,8 @@
 //! through this module.
 
 use ramjet_compiler::json::{self, Json};
+use ramjet_compiler::parse_scenario;
+use ramjet_engine::model::PolicyPlace;
 use ramjet_engine::{Decision, Outcome, StatementRef, Step};
 use std::path::{Path, PathBuf};
 
@@ -120,6 +122,61 @@ pub fn load_cases(dir: &Path) -> Result<Vec<Case>, String> {
     Ok(cases)
 }
 
+/// One expected determining statement: `policy`, `statement`, `sid`, and where the policy sits —
+/// `kind`, `index` and (for control) `level` — or, when those are left out, the one place in the
+/// scenario that holds a policy of that name.
+fn read_determining(entry: &Json, scenario: &[u8]) -> Result<StatementRef, String> {
+    let policy = member(entry, "policy")
+        .and_then(Json::as_str)
+        .ok_or("determining entry without \"policy\"")?
+        .to_string();
+    let number = |name: &str| match member(entry, name) {
+        Some(Json::Number(n)) => n.parse::<usize>().ok(),
+        _ => None,
+    };
+    let statement = number("statement").ok_or("determining entry without \"statement\"")?;
+    let sid = member(entry, "sid")
+        .and_then(Json::as_str)
+        .map(str::to_string);
+    let place = match member(entry, "kind").map(Json::as_str) {
+        None => place_of(&policy, scenario)?,
+        Some(Some("identity")) => PolicyPlace::Identity {
+            index: number("index").ok_or("an identity entry needs \"index\"")?,
+        },
+        Some(Some("control")) => PolicyPlace::Control {
+            level: number("level").ok_or("a control entry needs \"level\"")?,
+            index: number("index").ok_or("a control entry needs \"index\"")?,
+        },
+        Some(Some("session")) => PolicyPlace::Session,
+        Some(Some("resource")) => PolicyPlace::Resource,
+        Some(other) => return Err(format!("unknown determining kind {other:?}")),
+    };
+    Ok(StatementRef {
+        place,
+        policy,
+        statement,
+        sid,
+    })
+}
+
+/// The place of the one policy called `name` in the scenario.
+fn place_of(name: &str, scenario: &[u8]) -> Result<PolicyPlace, String> {
+    let scenario = parse_scenario(scenario)
+        .map_err(|d| format!("the scenario of an expected decision does not read: {d:?}"))?;
+    let mut places = scenario
+        .policies
+        .placed()
+        .filter(|(_, p)| p.name == name)
+        .map(|(place, _)| place);
+    match (places.next(), places.next()) {
+        (Some(place), None) => Ok(place),
+        (None, _) => Err(format!("no policy of the scenario is named {name:?}")),
+        (Some(_), Some(_)) => Err(format!(
+            "several policies are named {name:?}: give the entry's \"kind\" and \"index\""
+        )),
+    }
+}
+
 /// The first member `name` of an object.
 fn member<'a>(json: &'a Json, name: &str) -> Option<&'a Json> {
     match json {
@@ -166,21 +223,8 @@ fn read_case(case: &Json, file: &Path) -> Result<Case, String> {
         };
         let determining = determining
             .iter()
-            .map(|d| {
-                Ok(StatementRef {
-                    policy: member(d, "policy")
-                        .and_then(Json::as_str)
-                        .ok_or("determining entry without \"policy\"")?
-                        .to_string(),
-                    statement: match member(d, "statement") {
-                        Some(Json::Number(n)) => n.parse::<usize>().ok(),
-                        _ => None,
-                    }
-                    .ok_or("determining entry without \"statement\"")?,
-                    sid: member(d, "sid").and_then(Json::as_str).map(str::to_string),
-                })
-            })
-            .collect::<Result<Vec<_>, &str>>()?;
+            .map(|d| read_determining(d, &scenario))
+            .collect::<Result<Vec<_>, String>>()?;
         Expected::Decision {
             decision,
             step,

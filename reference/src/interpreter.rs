@@ -5,7 +5,7 @@
 use ramjet_compiler::wildcard::glob_matches;
 use ramjet_engine::model::{
     role_of_arn, Bundle, ConditionTest, ConditionValues, Effect, Member, NamedPolicy, PatternList,
-    PolicySet, PrincipalSpec, SetQuantifier, Statement, TestKind, ValueFamily,
+    PolicyPlace, PolicySet, PrincipalSpec, SetQuantifier, Statement, TestKind, ValueFamily,
 };
 use ramjet_engine::value::{parse_bool, parse_instant, parse_request_address, ExactDecimal};
 use ramjet_engine::{Decision, Outcome, Principal, PrincipalKind, Request, StatementRef, Step};
@@ -36,7 +36,14 @@ pub fn evaluate(policies: &PolicySet, request: &Request) -> Outcome {
         let levels: Vec<Evaluation> = policies
             .control
             .iter()
-            .map(|level| evaluate_policies(level.iter(), request))
+            .enumerate()
+            .map(|(level, policies)| {
+                let placed = policies
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, p)| (PolicyPlace::Control { level, index }, p));
+                evaluate_policies(placed, request)
+            })
             .collect();
         if levels.iter().any(|l| l.decision == Decision::ExplicitDeny) {
             let denies = levels.into_iter().flat_map(|l| l.denies).collect();
@@ -51,7 +58,7 @@ pub fn evaluate(policies: &PolicySet, request: &Request) -> Outcome {
     if let (Some(session), Some(PrincipalKind::AssumedRole { .. })) =
         (&policies.session, principal.map(|p| &p.kind))
     {
-        let session = evaluate_policies(std::iter::once(session), request);
+        let session = evaluate_policies(std::iter::once((PolicyPlace::Session, session)), request);
         match session.decision {
             Decision::Allow => {}
             Decision::ExplicitDeny => {
@@ -68,7 +75,7 @@ pub fn evaluate(policies: &PolicySet, request: &Request) -> Outcome {
     let resource = policies
         .resource
         .as_ref()
-        .map(|policy| evaluate_policies(std::iter::once(policy), request));
+        .map(|policy| evaluate_policies(std::iter::once((PolicyPlace::Resource, policy)), request));
 
     // Step 4: combine.
     let explicit_denies: Vec<StatementRef> = std::iter::once(&identity)
@@ -148,23 +155,21 @@ fn is_role_assumption(request: &Request) -> bool {
 /// Decision A (spec §6.2 step 3).
 fn identity_decision(policies: &PolicySet, request: &Request) -> Evaluation {
     match request.principal().map(|p| &p.kind) {
-        // Identity policies never apply to the root account: it may do anything in its own
-        // account.
+        // Identity policies never apply to the root account: A = Allow, also across accounts,
+        // where step 4 still asks the resource policy (B) to allow.
         Some(PrincipalKind::RootAccount { .. }) => Evaluation {
-            decision: if request.is_cross_account() {
-                Decision::ImplicitDeny
-            } else {
-                Decision::Allow
-            },
+            decision: Decision::Allow,
             ..Evaluation::default()
         },
         // Nor to anonymous callers.
         Some(PrincipalKind::Anonymous) => Evaluation::default(),
         _ => {
-            let account_scope = policies
+            let identity = policies
                 .identity
                 .iter()
-                .filter(|p| p.resource_group.is_none());
+                .enumerate()
+                .map(|(index, p)| (PolicyPlace::Identity { index }, p));
+            let account_scope = identity.clone().filter(|(_, p)| p.resource_group.is_none());
             let account = evaluate_policies(account_scope, request);
             if account.decision != Decision::ImplicitDeny {
                 return account;
@@ -172,10 +177,7 @@ fn identity_decision(policies: &PolicySet, request: &Request) -> Evaluation {
             let Some(group) = request.resource_group() else {
                 return account;
             };
-            let group_scope = policies
-                .identity
-                .iter()
-                .filter(|p| p.resource_group.as_deref() == Some(group));
+            let group_scope = identity.filter(|(_, p)| p.resource_group.as_deref() == Some(group));
             evaluate_policies(group_scope, request)
         }
     }
@@ -200,16 +202,17 @@ impl Default for Evaluation {
 }
 
 fn evaluate_policies<'a>(
-    policies: impl Iterator<Item = &'a NamedPolicy>,
+    policies: impl Iterator<Item = (PolicyPlace, &'a NamedPolicy)>,
     request: &Request,
 ) -> Evaluation {
     let mut evaluation = Evaluation::default();
-    for named in policies {
+    for (place, named) in policies {
         for (index, statement) in named.policy.statements.iter().enumerate() {
             if !statement_applies(statement, request) {
                 continue;
             }
             let reference = StatementRef {
+                place,
                 policy: named.name.clone(),
                 statement: index,
                 sid: statement.sid.clone(),
@@ -232,7 +235,7 @@ fn evaluate_policies<'a>(
 
 /// A statement applies when its action, resource, principal and condition all hold.
 fn statement_applies(statement: &Statement, request: &Request) -> bool {
-    pattern_list_holds(&statement.actions, request.action(), true)
+    action_holds(&statement.actions, request)
         && statement
             .resources
             .as_ref()
@@ -249,6 +252,22 @@ fn statement_applies(statement: &Statement, request: &Request) -> bool {
 
 /// `Action` / `Resource`: some pattern matches; `NotAction` / `NotResource`: none does. Actions
 /// compare ASCII case-insensitively (§2.2), resources case-sensitively (§3.3).
+/// An `Action` / `NotAction` element (spec §2, §6.1a): a role-assumption request's action is
+/// matched as itself and as `sts:AssumeRole`; `Action` holds when a pattern matches either name,
+/// `NotAction` when none matches either.
+fn action_holds(list: &PatternList, request: &Request) -> bool {
+    let names: &[&str] = if is_role_assumption(request) {
+        &[request.action(), "sts:AssumeRole"]
+    } else {
+        &[request.action()]
+    };
+    let any = list
+        .patterns
+        .iter()
+        .any(|pattern| names.iter().any(|name| glob_matches(pattern, name, true)));
+    any != list.negated
+}
+
 fn pattern_list_holds(list: &PatternList, text: &str, is_action: bool) -> bool {
     let any = list
         .patterns

@@ -5,7 +5,7 @@
 use super::unit::{compile_control, compile_identity, compile_single};
 use super::{CompileError, Interner};
 use crate::index::PolicyIndex;
-use crate::model::{Account, Attachment, Bundle, Member, NamedPolicy};
+use crate::model::{Account, Attachment, Bundle, Member, NamedPolicy, PolicyPlace};
 use crate::snapshot::{CompiledAccount, CompiledRole, PrincipalKey, ResolvedPrincipal, Snapshot};
 use hashbrown::HashMap;
 use std::collections::HashSet;
@@ -93,7 +93,11 @@ impl<'b> SnapshotBuilder<'b> {
             return Ok(unit.clone());
         }
         let policy = self.named(account, owner, name, None)?;
-        let unit = Arc::new(compile_single(&policy, &mut self.interner)?);
+        let unit = Arc::new(compile_single(
+            &policy,
+            PolicyPlace::Resource,
+            &mut self.interner,
+        )?);
         self.statements += unit.len();
         self.single_units.insert(name.to_string(), unit.clone());
         Ok(unit)
@@ -168,7 +172,7 @@ impl<'b> SnapshotBuilder<'b> {
                 resource_group: None,
                 policy: policy.clone(),
             };
-            compile_single(&named, &mut Interner::default())?;
+            compile_single(&named, PolicyPlace::Resource, &mut Interner::default())?;
         }
         Ok(())
     }

@@ -9,7 +9,7 @@ use super::principal::compile_principal;
 use super::{CompileError, Interner};
 use crate::compiled::CompiledPolicySet;
 use crate::index::{CompiledStatement, PolicyIndex, StatementOrigin};
-use crate::model::{Effect, NamedPolicy, PolicySet, PrincipalSpec, Statement};
+use crate::model::{Effect, NamedPolicy, PolicyPlace, PolicySet, PrincipalSpec, Statement};
 use crate::statement_id::StatementId;
 use std::sync::Arc;
 
@@ -17,6 +17,8 @@ use std::sync::Arc;
 struct GroupedPolicy<'a> {
     /// The group (identity: 0 for account scope; control: the level).
     group: u32,
+    /// Where the policy sits in its set, for determining-statement reports.
+    place: PolicyPlace,
     policy: &'a NamedPolicy,
 }
 
@@ -34,7 +36,7 @@ pub(crate) fn compile_identity(
     let mut group_names: Vec<Option<Arc<str>>> = vec![None];
     let mut group_of: hashbrown::HashMap<&str, usize> = hashbrown::HashMap::new();
     let mut grouped = Vec::with_capacity(policies.len());
-    for policy in policies {
+    for (index, policy) in policies.iter().enumerate() {
         let group = match &policy.resource_group {
             None => 0,
             Some(rg) => *group_of.entry(rg.as_str()).or_insert_with(|| {
@@ -44,6 +46,7 @@ pub(crate) fn compile_identity(
         };
         grouped.push(GroupedPolicy {
             group: group_number(group, "resource groups in one principal's policies")?,
+            place: PolicyPlace::Identity { index },
             policy,
         });
     }
@@ -61,18 +64,29 @@ pub(crate) fn compile_control(
         grouped.extend(
             policies
                 .iter()
-                .map(|policy| GroupedPolicy { group, policy }),
+                .enumerate()
+                .map(|(index, policy)| GroupedPolicy {
+                    group,
+                    place: PolicyPlace::Control { level, index },
+                    policy,
+                }),
         );
     }
     build_index(&grouped, vec![None; levels.len()], interner)
 }
 
-/// Compiles one policy as a one-group unit (a session or resource policy).
+/// Compiles one policy as a one-group unit (a session or resource policy, as `place` says).
 pub(crate) fn compile_single(
     policy: &NamedPolicy,
+    place: PolicyPlace,
     interner: &mut Interner,
 ) -> Result<PolicyIndex, CompileError> {
-    build_index(&[GroupedPolicy { group: 0, policy }], vec![None], interner)
+    let grouped = GroupedPolicy {
+        group: 0,
+        place,
+        policy,
+    };
+    build_index(&[grouped], vec![None], interner)
 }
 
 impl CompiledPolicySet {
@@ -112,7 +126,7 @@ impl CompiledPolicySet {
         let session = set
             .session
             .as_ref()
-            .map(|p| compile_single(p, &mut interner))
+            .map(|p| compile_single(p, PolicyPlace::Session, &mut interner))
             .transpose()?;
         let identity = if set.identity.is_empty() {
             None
@@ -122,7 +136,7 @@ impl CompiledPolicySet {
         let resource = set
             .resource
             .as_ref()
-            .map(|p| compile_single(p, &mut interner))
+            .map(|p| compile_single(p, PolicyPlace::Resource, &mut interner))
             .transpose()?;
         Ok(CompiledPolicySet {
             keys: interner.keys,
@@ -166,6 +180,7 @@ fn build_index(
             }
             statements.push(compile_statement(statement, grouped.group, interner)?);
             origins.push(StatementOrigin {
+                place: grouped.place,
                 policy: name.clone(),
                 statement: u32::try_from(index).map_err(|_| CompileError::TooLarge {
                     what: "statements in one policy",

@@ -298,7 +298,92 @@ pub struct PolicySet {
     pub control: Vec<Vec<NamedPolicy>>,
 }
 
+/// Where a policy sits in a [`PolicySet`] (spec §6.3). Names need not be unique — RAM keeps
+/// control, system and custom policies in separate namespaces — so a determining statement names
+/// its policy's place as well as its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PolicyPlace {
+    /// Policy `index` of control level `level` (level 0 is the member account's).
+    Control {
+        /// The level, from the member account up.
+        level: usize,
+        /// The position in the level.
+        index: usize,
+    },
+    /// The session policy.
+    Session,
+    /// Identity policy `index` (its position in [`PolicySet::identity`]).
+    Identity {
+        /// The position in the identity list.
+        index: usize,
+    },
+    /// The resource-based policy.
+    Resource,
+}
+
+impl PolicyPlace {
+    /// The kind of policy found here.
+    pub fn kind(self) -> PolicyKind {
+        match self {
+            PolicyPlace::Control { .. } => PolicyKind::Control,
+            PolicyPlace::Session => PolicyKind::Session,
+            PolicyPlace::Identity { .. } => PolicyKind::Identity,
+            PolicyPlace::Resource => PolicyKind::Resource,
+        }
+    }
+
+    /// The position in the identity list or in the control level; 0 for the session and the
+    /// resource policy, which are alone of their kind.
+    pub fn index(self) -> usize {
+        match self {
+            PolicyPlace::Control { index, .. } | PolicyPlace::Identity { index } => index,
+            PolicyPlace::Session | PolicyPlace::Resource => 0,
+        }
+    }
+
+    /// The control level, for a control policy.
+    pub fn level(self) -> Option<usize> {
+        match self {
+            PolicyPlace::Control { level, .. } => Some(level),
+            _ => None,
+        }
+    }
+}
+
 impl PolicySet {
+    /// Every policy with its place, in evaluation order.
+    pub fn placed(&self) -> impl Iterator<Item = (PolicyPlace, &NamedPolicy)> {
+        let control = self
+            .control
+            .iter()
+            .enumerate()
+            .flat_map(|(level, policies)| {
+                policies
+                    .iter()
+                    .enumerate()
+                    .map(move |(index, p)| (PolicyPlace::Control { level, index }, p))
+            });
+        let identity = self
+            .identity
+            .iter()
+            .enumerate()
+            .map(|(index, p)| (PolicyPlace::Identity { index }, p));
+        control
+            .chain(self.session.iter().map(|p| (PolicyPlace::Session, p)))
+            .chain(identity)
+            .chain(self.resource.iter().map(|p| (PolicyPlace::Resource, p)))
+    }
+
+    /// The policy at `place`, if the set has one there.
+    pub fn at(&self, place: PolicyPlace) -> Option<&NamedPolicy> {
+        match place {
+            PolicyPlace::Control { level, index } => self.control.get(level)?.get(index),
+            PolicyPlace::Session => self.session.as_ref(),
+            PolicyPlace::Identity { index } => self.identity.get(index),
+            PolicyPlace::Resource => self.resource.as_ref(),
+        }
+    }
+
     /// Every policy with its kind, in evaluation order.
     pub fn iter(&self) -> impl Iterator<Item = (PolicyKind, &NamedPolicy)> {
         self.control
@@ -308,10 +393,5 @@ impl PolicySet {
             .chain(self.session.iter().map(|p| (PolicyKind::Session, p)))
             .chain(self.identity.iter().map(|p| (PolicyKind::Identity, p)))
             .chain(self.resource.iter().map(|p| (PolicyKind::Resource, p)))
-    }
-
-    /// The policy called `name`, if any.
-    pub fn find(&self, name: &str) -> Option<&NamedPolicy> {
-        self.iter().map(|(_, p)| p).find(|p| p.name == name)
     }
 }
