@@ -511,6 +511,9 @@ fn scalar_text(v: &Value) -> String {
     }
 }
 
+/// Policy names that identity, control, session and resource policies share now and then.
+const SHARED_NAMES: &[&str] = &["Shared", "session", "resource", "identity[0]"];
+
 /// A whole scenario: 0..=3 identity policies (some at resource-group scope, some named),
 /// sometimes a session policy, a resource policy and control levels (levels may be empty: a
 /// level with no policies allows nothing), and a request.
@@ -523,15 +526,19 @@ pub fn scenario(u: &mut Unstructured<'_>) -> Result<Value> {
         identity.push(match u.int_in_range(0..=7u8)? {
             0 | 1 => json!({"document": document, "resource_group": pick(u, RESOURCE_GROUPS)?}),
             2 => json!({"name": format!("P{i}"), "document": document}),
+            // Names may repeat (spec §6.3): across identity policies and with control policies.
+            3 => json!({"name": pick(u, SHARED_NAMES)?, "document": document}),
             _ => document,
         });
     }
     policies.insert("identity".into(), Value::Array(identity));
     if chance(u, 2)? {
-        policies.insert("session".into(), policy(u, false, &hints)?);
+        let document = policy(u, false, &hints)?;
+        policies.insert("session".into(), named_sometimes(u, document)?);
     }
     if chance(u, 4)? {
-        policies.insert("resource".into(), policy(u, true, &hints)?);
+        let document = policy(u, true, &hints)?;
+        policies.insert("resource".into(), named_sometimes(u, document)?);
     }
     if chance(u, 2)? {
         let levels: Vec<Value> = (0..1 + upto(u, 2)?)
@@ -554,7 +561,11 @@ pub fn scenario(u: &mut Unstructured<'_>) -> Result<Value> {
                                 );
                             }
                         }
-                        Ok(document)
+                        Ok(if chance(u, 3)? {
+                            json!({"name": pick(u, SHARED_NAMES)?, "document": document})
+                        } else {
+                            document
+                        })
                     })
                     .collect::<Result<_>>()?;
                 Ok(Value::Array(level))
@@ -563,4 +574,13 @@ pub fn scenario(u: &mut Unstructured<'_>) -> Result<Value> {
         policies.insert("control".into(), Value::Array(levels));
     }
     Ok(json!({"policies": policies, "request": request}))
+}
+
+/// `document`, or now and then wrapped with one of the shared names.
+fn named_sometimes(u: &mut Unstructured<'_>, document: Value) -> Result<Value> {
+    Ok(if chance(u, 2)? {
+        json!({"name": pick(u, SHARED_NAMES)?, "document": document})
+    } else {
+        document
+    })
 }

@@ -25,6 +25,8 @@ fn action_name() -> impl Strategy<Value = String> {
         "oss:PutObject",
         "sts:AssumeRole",
         "sts:AssumeRoleWithSAML",
+        "sts:AssumeRoleWithOIDC",
+        "sts:GetCallerIdentity",
     ])
     .prop_map(str::to_string)
 }
@@ -274,15 +276,39 @@ pub fn policy(resource_based: bool) -> impl Strategy<Value = Value> {
         .prop_map(|statements| json!({"Version": "1", "Statement": statements}))
 }
 
+/// Names that policies of every kind share now and then: names need not be unique (spec §6.3).
+fn shared_name() -> impl Strategy<Value = Option<&'static str>> {
+    proptest::option::weighted(0.3, select(vec!["Shared", "Guard", "resource"]))
+}
+
+/// `document`, wrapped with `name` when there is one.
+fn named(document: Value, name: Option<&str>) -> Value {
+    match name {
+        Some(name) => json!({"name": name, "document": document}),
+        None => document,
+    }
+}
+
 fn identity_policy() -> impl Strategy<Value = Value> {
     (
         policy(false),
         proptest::option::weighted(0.25, select(vec!["rg-1", "rg-2"])),
+        shared_name(),
     )
-        .prop_map(|(p, rg)| match rg {
-            Some(rg) => json!({"document": p, "resource_group": rg}),
-            None => p,
+        .prop_map(|(p, rg, name)| match rg {
+            Some(rg) => {
+                let mut wrapped = json!({"document": p, "resource_group": rg});
+                if let Some(name) = name {
+                    wrapped["name"] = json!(name);
+                }
+                wrapped
+            }
+            None => named(p, name),
         })
+}
+
+fn named_policy(resource_based: bool) -> impl Strategy<Value = Value> {
+    (policy(resource_based), shared_name()).prop_map(|(p, name)| named(p, name))
 }
 
 fn principal() -> impl Strategy<Value = Option<Value>> {
@@ -360,15 +386,15 @@ pub fn request() -> impl Strategy<Value = Value> {
 }
 
 /// A whole scenario: identity policies (some at resource-group scope), and sometimes a session
-/// policy, a resource policy and control levels.
+/// policy, a resource policy and control levels; policies of every kind sometimes share a name.
 pub fn scenario() -> impl Strategy<Value = Value> {
     (
         proptest::collection::vec(identity_policy(), 0..4),
-        proptest::option::weighted(0.3, policy(false)),
-        proptest::option::weighted(0.5, policy(true)),
+        proptest::option::weighted(0.3, named_policy(false)),
+        proptest::option::weighted(0.5, named_policy(true)),
         proptest::option::weighted(
             0.25,
-            proptest::collection::vec(proptest::collection::vec(policy(false), 0..3), 1..3),
+            proptest::collection::vec(proptest::collection::vec(named_policy(false), 0..3), 1..3),
         )
         .prop_map(Option::unwrap_or_default),
         request(),
