@@ -192,6 +192,13 @@ struct RawAdditional<'a> {
     is_mfa_checked: Text<'a>,
 }
 
+/// The `requestParameters` the audit reads: the role a role-assumption call names.
+#[derive(Debug, Default, Deserialize)]
+struct RawRequestParameters<'a> {
+    #[serde(borrow, default, rename = "RoleArn", alias = "roleArn")]
+    role_arn: Text<'a>,
+}
+
 /// The fields of a record that the audit reads; everything else is skipped unparsed.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawRecord<'a> {
@@ -235,6 +242,13 @@ pub struct RawRecord<'a> {
     additional_event_data: Option<RawAdditional<'a>>,
     #[serde(default, rename = "referencedResources", alias = "ReferencedResources")]
     referenced_resources: Option<ReferencedResources>,
+    #[serde(
+        borrow,
+        default,
+        rename = "requestParameters",
+        alias = "RequestParameters"
+    )]
+    request_parameters: Option<RawRequestParameters<'a>>,
     /// EventBridge / wrappers: the record itself, as an object or a JSON string.
     #[serde(borrow, default, rename = "Detail", alias = "detail")]
     detail: Option<&'a RawValue>,
@@ -372,6 +386,13 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
             "unknown service {service:?} (not in corpus/actiontrail/services.tsv)"
         ));
     };
+    let role_assumption = is_role_assumption(code, event_name);
+    if role_assumption && is_federated_assumption(event_name) {
+        return unmapped(format!(
+            "{code}:{event_name}: the SAML assertion or OIDC token its trust policy tests \
+             (saml:* / oidc:* keys) is not in ActionTrail records"
+        ));
+    }
     let Some(identity) = identity else {
         return unmapped("no userIdentity".into());
     };
@@ -417,8 +438,19 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
     let action = format!("{code}:{event_name}");
     let owner = record.recipient_account_id.get().unwrap_or(account);
     let region = record.acs_region.get().unwrap_or("");
-    let resource =
-        resource_arn(record, mapping, code, region, owner).unwrap_or_else(|| "*".to_string());
+    // Assuming a role is a request on the role (spec §6.2 step 4): its ARN is the call's
+    // `RoleArn` parameter.
+    let role_arn = record
+        .request_parameters
+        .as_ref()
+        .and_then(|p| p.role_arn.get())
+        .filter(|_| role_assumption);
+    let resource = match role_arn {
+        Some(arn) => arn.to_string(),
+        None => {
+            resource_arn(record, mapping, code, region, owner).unwrap_or_else(|| "*".to_string())
+        }
+    };
     let mut request = match Request::new(&action, &resource) {
         Ok(request) => request,
         Err(e) => return unmapped(e.to_string()),
@@ -431,6 +463,22 @@ pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
         .with_principal(Principal::new(principal_kind))
         .with_context(context);
     Classified::Request(Box::new(request), facts)
+}
+
+/// `sts:AssumeRole*` in any ASCII case (spec §6.2 step 4).
+fn is_role_assumption(code: &str, event_name: &str) -> bool {
+    code.eq_ignore_ascii_case("sts")
+        && event_name
+            .get(..10)
+            .is_some_and(|p| p.eq_ignore_ascii_case("AssumeRole"))
+}
+
+/// `AssumeRoleWithSAML` / `AssumeRoleWithOIDC`: a federated identity assuming a role with a SAML
+/// assertion or an OIDC token, whose claims its trust policy's conditions test (spec §6.1a).
+fn is_federated_assumption(event_name: &str) -> bool {
+    ["AssumeRoleWithSAML", "AssumeRoleWithOIDC"]
+        .iter()
+        .any(|name| event_name.eq_ignore_ascii_case(name))
 }
 
 /// `referencedResources`: resource-type code → ids (a list, or one string), in document order.
@@ -626,6 +674,44 @@ mod tests {
         assert_eq!(pascal.resource(), "*");
         assert!(pascal.context().get("acs:CurrentTime").is_some());
         assert!(pascal.context().get("acs:SourceIp").is_none());
+    }
+
+    #[test]
+    fn role_assumption_is_a_request_on_the_role_it_names() {
+        let assume = request(
+            r#"{"eventName": "AssumeRole", "serviceName": "Sts", "acsRegion": "cn-hangzhou",
+            "requestParameters": {"RoleArn": "acs:ram::1234567890123456:role/pai-runner", "RoleSessionName": "s1",
+                                  "Policy": {"Statement": [{"Effect": "Allow", "Action": "*"}]}},
+            "userIdentity": {"type": "ram-user", "accountId": "1234567890123456", "userName": "alice"}}"#,
+        );
+        assert_eq!(assume.action(), "sts:AssumeRole");
+        assert_eq!(
+            assume.resource(),
+            "acs:ram::1234567890123456:role/pai-runner"
+        );
+        // Other calls' `RoleArn` parameters (ram:PassRole-like ones) do not name the resource.
+        let other = request(
+            r#"{"eventName": "CreateService", "serviceName": "Eas", "requestParameters": {"RoleArn": "acs:ram::1:role/x"},
+            "userIdentity": {"type": "ram-user", "accountId": "1", "userName": "a"}}"#,
+        );
+        assert_eq!(other.resource(), "*");
+    }
+
+    #[test]
+    fn saml_and_oidc_assumption_are_unmapped_for_want_of_their_claims() {
+        for event in ["AssumeRoleWithSAML", "AssumeRoleWithOIDC"] {
+            let record = format!(
+                r#"{{"eventName": "{event}", "serviceName": "Sts",
+                "requestParameters": {{"RoleArn": "acs:ram::1:role/sso"}},
+                "userIdentity": {{"type": "assumed-role", "accountId": "1", "userName": "sso:alice"}}}}"#
+            );
+            match one(&record) {
+                Ok(Classified::Unmapped(reason, _)) => {
+                    assert!(reason.contains("not in ActionTrail records"), "{reason}")
+                }
+                other => panic!("{other:?}"),
+            }
+        }
     }
 
     #[test]

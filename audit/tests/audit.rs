@@ -445,3 +445,52 @@ fn decision_lines_and_report_keep_their_member_order() {
         ]
     );
 }
+
+#[test]
+fn role_assumption_events_are_decided_by_the_trust_policy_of_the_role_they_name() {
+    let assume = |account: &str| {
+        format!(
+            r#"{{"eventName": "AssumeRole", "serviceName": "Sts", "eventTime": "2026-11-24T10:00:00Z",
+            "requestParameters": {{"RoleArn": "acs:ram::1234567890123456:role/pai-runner", "RoleSessionName": "s1"}},
+            "userIdentity": {{"type": "root-account", "accountId": "{account}"}}}}"#
+        )
+        .replace('\n', " ")
+    };
+    // The bundle's root account is trusted by `PaiRunnerTrust`; another account's root is not.
+    let own = assume("1234567890123456");
+    let other = assume("9876543210987654");
+    let file = scratch_file("assume.jsonl", &jsonl(&[&own, &other]));
+    let snapshot = Snapshot::compile(&bundle(), 1).unwrap();
+    let mut decisions = Vec::new();
+    let (stats, _) = audit(
+        &[file],
+        &snapshot,
+        &Mapping::default(),
+        Some(&mut decisions),
+        &mut |_| {},
+    );
+    assert_eq!((stats.allowed, stats.implicit_deny), (1, 1), "{stats:?}");
+    let lines: Vec<serde_json::Value> = String::from_utf8(decisions)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(
+        lines[0]["resource"],
+        "acs:ram::1234567890123456:role/pai-runner"
+    );
+    assert_eq!(lines[0]["decision"], "Allow");
+    assert_eq!(lines[1]["decision"], "ImplicitDeny");
+    // The same answers from the reference interpreter.
+    let mapping = Mapping::default();
+    for (text, line) in [own, other].iter().zip(&lines) {
+        let mut classified = Vec::new();
+        classify_value(text, &mapping, &mut classified);
+        let Classified::Request(request, _) = classified.pop().unwrap().unwrap() else {
+            panic!("{text}");
+        };
+        let expected =
+            reference::evaluate(&reference::bundle_policies(&bundle(), &request), &request);
+        assert_eq!(line["decision"], expected.decision.as_str());
+    }
+}
