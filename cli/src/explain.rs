@@ -1,70 +1,13 @@
-//! Renders a decision: JSON for scripts (interfaces.md), and an explanation for people that
-//! names the statements that decided it and what they say.
-//!
-//! The JSON outputs of the commands are `#[derive(Serialize)]` structs, so their members come out
-//! in the documented order without serde_json's `preserve_order` feature.
+//! Renders a decision for people: an explanation that names the statements that decided it and
+//! what they say. The JSON form (interfaces.md) is `ramjet_serve::answer`'s, shared with the
+//! service.
 
 use ramjet_compiler::model::{PatternList, Statement};
 use ramjet_compiler::PolicySet;
 use ramjet_engine::{Decision, Outcome, PrincipalKind, Request, Step};
-use serde::Serialize;
 use std::fmt::Write;
 
-/// `{"decision", "step", "determining": [{"policy", "statement", "sid", "kind", "index",
-/// "level"}]}` (`level` for control policies only), and `"revision"` (the bundle snapshot's)
-/// from `eval --bundle`.
-#[derive(Serialize)]
-pub struct OutcomeJson<'a> {
-    decision: &'static str,
-    step: &'static str,
-    determining: Vec<DeterminingJson<'a>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub revision: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct DeterminingJson<'a> {
-    policy: &'a str,
-    statement: usize,
-    sid: Option<&'a str>,
-    kind: &'static str,
-    index: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    level: Option<usize>,
-}
-
-impl std::fmt::Display for OutcomeJson<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&to_json(self))
-    }
-}
-
-/// Compact JSON text of one of the commands' outputs.
-pub fn to_json<T: Serialize>(value: &T) -> String {
-    // Strings, numbers, booleans, options and lists: serialisation cannot fail.
-    serde_json::to_string(value).unwrap_or_default()
-}
-
-/// The outcome as JSON (without a revision).
-pub fn outcome_json(outcome: &Outcome) -> OutcomeJson<'_> {
-    OutcomeJson {
-        decision: outcome.decision.as_str(),
-        step: outcome.step.as_str(),
-        determining: outcome
-            .determining
-            .iter()
-            .map(|s| DeterminingJson {
-                policy: &s.policy,
-                statement: s.statement,
-                sid: s.sid.as_deref(),
-                kind: s.place.kind().as_str(),
-                index: s.place.index(),
-                level: s.place.level(),
-            })
-            .collect(),
-        revision: None,
-    }
-}
+pub use ramjet_serve::answer::{outcome_json, to_json};
 
 /// A few lines saying what was decided and why.
 pub fn outcome_text(outcome: &Outcome, policies: &PolicySet, request: &Request) -> String {

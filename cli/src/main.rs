@@ -12,6 +12,7 @@ mod engine_choice;
 mod eval;
 mod explain;
 mod files;
+mod serve;
 mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
@@ -47,6 +48,7 @@ enum Command {
     Audit(audit::AuditArgs),
     GenEvents(audit::GenEventsArgs),
     Eval(eval::EvalArgs),
+    Serve(serve::ServeArgs),
     Validate(validate::ValidateArgs),
 }
 
@@ -69,6 +71,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(&args),
         Command::GenEvents(args) => audit::generate(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Validate(args) => validate::run(&args),
     };
     ExitCode::from(status)

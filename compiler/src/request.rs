@@ -26,6 +26,50 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, Vec<Diagnostic>> {
     }
 }
 
+/// One item of a batch: a request, or why it cannot be read (paths from the batch's root,
+/// `[3].action`).
+pub type BatchItem = Result<Request, Vec<Diagnostic>>;
+
+/// Reads a JSON array of requests (`POST /v1/check/batch`). The whole batch is an error only when
+/// it is not JSON or not an array; an item that cannot be read is an error in its place.
+///
+/// ```
+/// let items = ramjet_compiler::parse_request_batch(
+///     br#"[{"action": "eas:ListServices", "resource": "*"}, {"action": "eas:*"}]"#,
+/// ).unwrap();
+/// assert!(items[0].is_ok());
+/// assert!(items[1].is_err());
+/// ```
+pub fn parse_request_batch(bytes: &[u8]) -> Result<Vec<BatchItem>, Vec<Diagnostic>> {
+    let mut diagnostics = Diagnostics::default();
+    let Some(json) = json::parse(bytes, &mut diagnostics) else {
+        return Err(diagnostics.into_vec());
+    };
+    let Json::Array(items) = &json else {
+        diagnostics.error(
+            &JsonPath::root(),
+            format!(
+                "a batch must be an array of requests, found {}",
+                describe(&json)
+            ),
+        );
+        return Err(diagnostics.into_vec());
+    };
+    Ok(items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let mut diagnostics = Diagnostics::default();
+            let path = JsonPath::root().index(i);
+            json::report_duplicate_members(item, &path, &mut diagnostics);
+            match read_request(item, &path, &mut diagnostics) {
+                Some(request) if !diagnostics.has_errors() => Ok(request),
+                _ => Err(diagnostics.into_vec()),
+            }
+        })
+        .collect())
+}
+
 fn required_string<'a>(
     members: &Members<'a>,
     name: &str,

@@ -1,0 +1,404 @@
+//! `ramjet serve` as a process on a loopback port, called with a real HTTP client: its answers
+//! equal `ramjet eval`'s on the same requests, batches equal single calls, unrouted calls are
+//! denied, a reload during a stream of calls drops none and every answer is the one its revision
+//! gives, a broken bundle keeps the last good one, the metrics page parses, SIGTERM exits 0.
+//! Every loop is bounded in count and time.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Allowed by the corpus bundle's `EasListServices` (from the office network, in China).
+const ALICE_LISTS: &str = r#"{"action": "eas:ListServices", "resource": "*", "principal": {"type": "RamUser", "account": "1234567890123456", "name": "alice"}, "context": {"acs:SourceIp": "192.0.2.7", "acs:RequestedRegion": "cn-hangzhou"}}"#;
+
+/// A running service; killed when dropped.
+struct Service {
+    child: Child,
+    base: String,
+    agent: ureq::Agent,
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A reply: status, `x-ramjet-revision`, body.
+struct Reply {
+    status: u16,
+    revision: Option<u64>,
+    body: String,
+}
+
+impl Service {
+    fn start(bundle: &Path) -> Service {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+            .args(["serve", "--http", "127.0.0.1:0", "--bundle"])
+            .arg(bundle)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        // `listening http=127.0.0.1:PORT grpc=off`
+        let addr = line
+            .strip_prefix("listening http=")
+            .and_then(|rest| rest.split_whitespace().next())
+            .unwrap_or_else(|| panic!("start-up line {line:?}"))
+            .to_string();
+        assert!(line.trim_end().ends_with("grpc=off"), "{line:?}");
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .into();
+        Service {
+            child,
+            base: format!("http://{addr}"),
+            agent,
+        }
+    }
+
+    fn read(mut response: ureq::http::Response<ureq::Body>) -> Reply {
+        let revision = response
+            .headers()
+            .get("x-ramjet-revision")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
+        Reply {
+            status: response.status().as_u16(),
+            revision,
+            body: response.body_mut().read_to_string().unwrap(),
+        }
+    }
+
+    fn post(&self, path: &str, body: &str) -> Reply {
+        let response = self
+            .agent
+            .post(&format!("{}{path}", self.base))
+            .header("content-type", "application/json")
+            .send(body)
+            .unwrap();
+        Self::read(response)
+    }
+
+    fn get(&self, path: &str) -> Reply {
+        Self::read(
+            self.agent
+                .get(&format!("{}{path}", self.base))
+                .call()
+                .unwrap(),
+        )
+    }
+}
+
+fn corpus() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus")
+}
+
+/// A copy of the corpus bundle that a test may change.
+fn bundle_copy(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-{name}"));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    let from = corpus().join("bundle");
+    std::fs::copy(from.join("bundle.json"), dir.join("bundle.json")).unwrap();
+    for entry in std::fs::read_dir(from.join("policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join("policies").join(entry.file_name())).unwrap();
+    }
+    dir
+}
+
+/// The requests of the examples file plus a missing principal, a malformed call and a wrong
+/// type.
+fn requests() -> Vec<String> {
+    let mut lines: Vec<String> = std::fs::read_to_string(corpus().join("examples/requests.jsonl"))
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.push(r#"{"action": "eas:CreateService", "resource": "acs:eas:cn-hangzhou:1234567890123456:service/x"}"#.into());
+    lines.push(r#"{"action": "eas:CreateService", "resource": "#.into());
+    lines.push(
+        r#"{"action": "eas:CreateService", "resource": "*", "principal": {"type": "Robot"}}"#
+            .into(),
+    );
+    lines.push(ALICE_LISTS.into());
+    lines
+}
+
+#[test]
+fn answers_equal_ramjet_eval_and_batches_equal_single_calls() {
+    let bundle = corpus().join("bundle");
+    let requests = requests();
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-requests.jsonl");
+    std::fs::write(&file, requests.join("\n") + "\n").unwrap();
+    let eval = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args(["eval", "--bundle"])
+        .arg(&bundle)
+        .arg("--requests")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let expected: Vec<Value> = String::from_utf8(eval.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(expected.len(), requests.len());
+
+    let service = Service::start(&bundle);
+    let mut singles = Vec::new();
+    for (request, want) in requests.iter().zip(&expected) {
+        let reply = service.post("/v1/check", request);
+        assert_eq!(reply.revision, Some(1));
+        let got: Value = serde_json::from_str(&reply.body).unwrap();
+        match want.get("error") {
+            // eval: {"line": N, "error": E}; the service: 400 {"error": E}.
+            Some(error) => {
+                assert_eq!(reply.status, 400, "{request}: {}", reply.body);
+                assert_eq!(&got["error"], error, "{request}");
+            }
+            None => {
+                assert_eq!(reply.status, 200, "{request}: {}", reply.body);
+                assert_eq!(&got, want, "{request}");
+            }
+        }
+        singles.push(got);
+    }
+    // Every request but the one that is not JSON (it would break the array).
+    let (items, singles): (Vec<&String>, Vec<&Value>) = requests
+        .iter()
+        .zip(&singles)
+        .filter(|(request, _)| serde_json::from_str::<Value>(request).is_ok())
+        .unzip();
+    assert_eq!(items.len(), requests.len() - 1);
+    let batch = service.post(
+        "/v1/check/batch",
+        &format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    );
+    assert_eq!(batch.status, 200, "{}", batch.body);
+    let answers: Vec<Value> = serde_json::from_str(&batch.body).unwrap();
+    assert_eq!(answers.len(), items.len());
+    for (i, (answer, single)) in answers.iter().zip(singles).enumerate() {
+        match single.get("error") {
+            // A batch item's path starts with its index.
+            Some(_) => assert!(
+                answer["error"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with(&format!("[{i}]")),
+                "{answer}"
+            ),
+            None => assert_eq!(answer, single),
+        }
+    }
+    // A body that is not an array of requests, and an empty batch.
+    let not_array = service.post("/v1/check/batch", ALICE_LISTS);
+    assert_eq!(not_array.status, 400, "{}", not_array.body);
+    assert_eq!(service.post("/v1/check/batch", "[]").body, "[]");
+}
+
+#[test]
+fn unrouted_calls_are_denied_and_operations_pages_answer() {
+    let service = Service::start(&corpus().join("bundle"));
+    for path in ["/eas/api/v2/services", "/", "/v1/check/other"] {
+        let reply = service.get(path);
+        assert_eq!(reply.status, 403, "{path}: {}", reply.body);
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["decision"], "ImplicitDeny");
+        assert!(body["reason"].as_str().unwrap().contains(path), "{body}");
+    }
+    assert_eq!(service.get("/health").status, 200);
+    assert_eq!(service.get("/ready").status, 200);
+    service.post("/v1/check", ALICE_LISTS);
+    service.post("/v1/check", "{");
+    let metrics = service.get("/metrics");
+    assert_eq!(metrics.status, 200);
+    let samples = parse_metrics(&metrics.body);
+    let value = |name: &str| {
+        samples
+            .iter()
+            .filter(|(n, _)| n.starts_with(name))
+            .map(|(_, v)| v)
+            .sum::<f64>()
+    };
+    assert_eq!(value("ramjet_decisions_total{decision=\"Allow\""), 1.0);
+    assert_eq!(value("ramjet_unreadable_requests_total"), 1.0);
+    assert_eq!(value("ramjet_unrouted_calls_total"), 3.0);
+    assert_eq!(value("ramjet_bundle_revision"), 1.0);
+    assert_eq!(value("ramjet_decide_seconds_count"), 1.0);
+}
+
+/// The samples of a Prometheus text page, each line checked: `# HELP`, `# TYPE`, `# EOF` or
+/// `name{labels} value`.
+fn parse_metrics(text: &str) -> Vec<(String, f64)> {
+    let mut samples = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("# HELP ") || line.starts_with("# TYPE ") || line == "# EOF" {
+            continue;
+        }
+        let (name, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("metrics line {line:?}"));
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("metrics line {line:?}"));
+        assert!(
+            name.chars()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic() || c == '_'),
+            "{line:?}"
+        );
+        assert_eq!(name.contains('{'), name.ends_with('}'), "{line:?}");
+        samples.push((name.to_string(), value));
+    }
+    assert!(text.ends_with("# EOF\n"), "{text}");
+    samples
+}
+
+/// Waits (bounded) until a check answers with `revision`.
+fn wait_for_revision(service: &Service, revision: u64) -> Reply {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let reply = service.post("/v1/check", ALICE_LISTS);
+        if reply.revision == Some(revision) || Instant::now() > deadline {
+            return reply;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn a_reload_during_calls_drops_none_and_a_broken_bundle_keeps_the_last_good_one() {
+    let bundle = bundle_copy("reload");
+    let service = Service::start(&bundle);
+    let first = service.post("/v1/check", ALICE_LISTS);
+    assert_eq!(first.revision, Some(1));
+    assert!(first.body.contains("\"Allow\""), "{}", first.body);
+
+    // Calls run on another thread while the policy alice lists with turns into a Deny.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let caller = {
+        let stop = stop.clone();
+        let (agent, url) = (service.agent.clone(), format!("{}/v1/check", service.base));
+        std::thread::spawn(move || {
+            let mut answers = Vec::new();
+            let started = Instant::now();
+            while !stop.load(std::sync::atomic::Ordering::Relaxed)
+                && answers.len() < 20_000
+                && started.elapsed() < Duration::from_secs(30)
+            {
+                let response = agent.post(&url).send(ALICE_LISTS).unwrap();
+                answers.push(Service::read(response));
+            }
+            answers
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    std::fs::write(
+        bundle.join("policies/EasListServices.json"),
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "eas:ListServices", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let after = wait_for_revision(&service, 2);
+    assert_eq!(after.revision, Some(2), "no reload: {}", after.body);
+    std::thread::sleep(Duration::from_millis(200));
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let answers = caller.join().unwrap();
+    assert!(answers.len() > 10, "{} calls", answers.len());
+    let mut seen = [0usize; 3];
+    for answer in &answers {
+        assert_eq!(answer.status, 200, "{}", answer.body);
+        let body: Value = serde_json::from_str(&answer.body).unwrap();
+        let revision = body["revision"].as_u64().unwrap();
+        assert_eq!(answer.revision, Some(revision));
+        // Each revision decides the same way every time.
+        let want = match revision {
+            1 => "Allow",
+            2 => "ExplicitDeny",
+            other => panic!("revision {other}"),
+        };
+        assert_eq!(body["decision"], want, "{body}");
+        seen[revision as usize] += 1;
+    }
+    assert!(seen[1] > 0 && seen[2] > 0, "{seen:?}");
+
+    // A broken policy file: refused, revision 2 keeps deciding.
+    std::fs::write(
+        bundle.join("policies/EasListServices.json"),
+        "{\"Version\": ",
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let refused = loop {
+        let samples = parse_metrics(&service.get("/metrics").body);
+        let refused = samples
+            .iter()
+            .any(|(name, value)| name.contains("result=\"refused\"") && *value >= 1.0);
+        if refused || Instant::now() > deadline {
+            break refused;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(refused, "the broken bundle was not reported");
+    let kept = service.post("/v1/check", ALICE_LISTS);
+    assert_eq!(kept.revision, Some(2));
+    assert!(kept.body.contains("\"ExplicitDeny\""), "{}", kept.body);
+}
+
+#[test]
+fn sigterm_exits_zero() {
+    let mut service = Service::start(&corpus().join("bundle"));
+    assert_eq!(service.post("/v1/check", ALICE_LISTS).status, 200);
+    let status = Command::new("kill")
+        .args(["-TERM", &service.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let code = loop {
+        if let Some(status) = service.child.try_wait().unwrap() {
+            break status.code();
+        }
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert_eq!(code, Some(0));
+}
+
+#[test]
+fn a_bundle_that_does_not_load_stops_the_start_with_the_reason() {
+    let bundle = bundle_copy("broken-at-start");
+    std::fs::write(bundle.join("policies/PaiDeveloper.json"), "[").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args(["serve", "--http", "127.0.0.1:0", "--bundle"])
+        .arg(&bundle)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("PaiDeveloper.json"), "{stderr}");
+    assert!(output.stdout.is_empty());
+}

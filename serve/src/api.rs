@@ -1,0 +1,131 @@
+//! The JSON API's answers, as plain functions of the snapshot and the body, so that the HTTP
+//! layer only moves bytes and the fuzz target can call them directly.
+//!
+//! Every answer is decided against one snapshot, whose revision it carries: a reload during a
+//! batch cannot mix revisions in one response.
+
+use crate::answer::{outcome_json, to_json, ErrorJson};
+use crate::metrics::Metrics;
+use ramjet_compiler::{parse_request, parse_request_batch, Diagnostic};
+use ramjet_engine::{Decision, Request, Scratch, Snapshot};
+use std::cell::RefCell;
+use std::time::Instant;
+
+/// The most requests one batch may hold; a larger one is refused whole (status 413).
+pub const MAX_BATCH_ITEMS: usize = 10_000;
+
+/// An HTTP status and a JSON body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// 200, 400 or 413.
+    pub status: u16,
+    /// Compact JSON text.
+    pub body: String,
+}
+
+thread_local! {
+    /// Each server thread's working memory for deciding (see [`Scratch`]).
+    static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+}
+
+/// Decides `request` with this thread's scratch.
+fn decide(snapshot: &Snapshot, request: &Request, metrics: &Metrics) -> String {
+    let started = Instant::now();
+    let outcome = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => snapshot.outcome(request, &mut scratch),
+        // Not re-entered today; a fresh scratch is correct, only slower.
+        Err(_) => snapshot.outcome(request, &mut Scratch::default()),
+    });
+    metrics.record_decision(outcome.decision, outcome.step, started.elapsed());
+    let mut json = outcome_json(&outcome);
+    json.revision = Some(snapshot.revision());
+    json.to_string()
+}
+
+/// Diagnostics as one line: `path: message; path: message`.
+pub fn error_text(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+fn error_body(message: &str) -> String {
+    to_json(&ErrorJson { error: message })
+}
+
+/// `POST /v1/check`: 200 with the decision whatever it is, 400 when the body is not a request.
+pub fn check(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply {
+    match parse_request(body) {
+        Ok(request) => Reply {
+            status: 200,
+            body: decide(snapshot, &request, metrics),
+        },
+        Err(diagnostics) => {
+            metrics.record_unreadable();
+            Reply {
+                status: 400,
+                body: error_body(&error_text(&diagnostics)),
+            }
+        }
+    }
+}
+
+/// `POST /v1/check/batch`: 200 and one answer per item in order (an item that cannot be read is
+/// answered by `{"error": ...}` in its place); 400 when the body is not an array, 413 past
+/// [`MAX_BATCH_ITEMS`].
+pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply {
+    let items = match parse_request_batch(body) {
+        Ok(items) => items,
+        Err(diagnostics) => {
+            metrics.record_unreadable();
+            return Reply {
+                status: 400,
+                body: error_body(&error_text(&diagnostics)),
+            };
+        }
+    };
+    if items.len() > MAX_BATCH_ITEMS {
+        return Reply {
+            status: 413,
+            body: error_body(&format!(
+                "a batch holds at most {MAX_BATCH_ITEMS} requests, this one {}",
+                items.len()
+            )),
+        };
+    }
+    let answers: Vec<String> = items
+        .iter()
+        .map(|item| match item {
+            Ok(request) => decide(snapshot, request, metrics),
+            Err(diagnostics) => {
+                metrics.record_unreadable();
+                error_body(&error_text(diagnostics))
+            }
+        })
+        .collect();
+    Reply {
+        status: 200,
+        body: format!("[{}]", answers.join(",")),
+    }
+}
+
+/// The ext_authz HTTP mode (every path the JSON API does not claim): without a route that maps
+/// the call to a RAM request, the call is denied (403), the reason in the body.
+pub fn unrouted(method: &str, path: &str, metrics: &Metrics) -> Reply {
+    metrics.record_unrouted();
+    Reply {
+        status: 403,
+        body: to_json(&Denied {
+            decision: Decision::ImplicitDeny.as_str(),
+            reason: &format!("no route maps {method} {path} to a RAM action"),
+        }),
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Denied<'a> {
+    decision: &'static str,
+    reason: &'a str,
+}

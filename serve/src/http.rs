@@ -1,0 +1,102 @@
+//! The HTTP listener: the JSON API, the operations pages, and the ext_authz HTTP mode for every
+//! other path.
+
+use crate::api::{self, Reply};
+use crate::metrics::Metrics;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use ramjet_engine::PolicyStore;
+use std::sync::Arc;
+
+/// The largest request body read (a batch of [`api::MAX_BATCH_ITEMS`] requests fits); a larger
+/// one is refused with 413 before it is read whole.
+pub const MAX_BODY_BYTES: usize = 64 * 1024 * 1024;
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct Shared {
+    /// The bundle's compiled snapshots.
+    pub store: Arc<PolicyStore>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+}
+
+/// The service's routes.
+pub fn router(shared: Shared) -> Router {
+    Router::new()
+        .route("/v1/check", post(check))
+        .route("/v1/check/batch", post(check_batch))
+        .route("/metrics", get(metrics))
+        .route("/health", get(health))
+        .route("/ready", get(health))
+        .fallback(ext_authz)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(shared)
+}
+
+fn json(reply: Reply, revision: u64) -> Response {
+    let status = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    (
+        status,
+        [
+            (header::CONTENT_TYPE, "application/json".to_string()),
+            (
+                header::HeaderName::from_static("x-ramjet-revision"),
+                revision.to_string(),
+            ),
+        ],
+        reply.body,
+    )
+        .into_response()
+}
+
+async fn check(State(shared): State<Shared>, body: Bytes) -> Response {
+    let snapshot = shared.store.snapshot();
+    json(
+        api::check(&snapshot, &body, &shared.metrics),
+        snapshot.revision(),
+    )
+}
+
+async fn check_batch(State(shared): State<Shared>, body: Bytes) -> Response {
+    let snapshot = shared.store.snapshot();
+    let metrics = shared.metrics.clone();
+    let revision = snapshot.revision();
+    // A batch may take milliseconds: off the reactor's threads.
+    let reply = tokio::task::spawn_blocking(move || api::check_batch(&snapshot, &body, &metrics))
+        .await
+        .unwrap_or_else(|error| Reply {
+            status: 500,
+            body: crate::answer::to_json(&crate::answer::ErrorJson {
+                error: &format!("internal error deciding the batch: {error}"),
+            }),
+        });
+    json(reply, revision)
+}
+
+async fn metrics(State(shared): State<Shared>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            "application/openmetrics-text; version=1.0.0; charset=utf-8",
+        )],
+        shared.metrics.render(),
+    )
+        .into_response()
+}
+
+async fn health() -> &'static str {
+    "ok\n"
+}
+
+async fn ext_authz(State(shared): State<Shared>, method: Method, uri: Uri) -> Response {
+    let revision = shared.store.snapshot().revision();
+    json(
+        api::unrouted(method.as_str(), uri.path(), &shared.metrics),
+        revision,
+    )
+}
