@@ -24,9 +24,28 @@ pub struct ServeArgs {
     /// Address of the HTTP listener (port 0: any free port, printed at start-up)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8181")]
     http: SocketAddr,
+    /// Envoy ext_authz over gRPC: not available yet (refused)
+    #[arg(long, value_name = "ADDR")]
+    grpc: Option<SocketAddr>,
+    /// Route file mapping HTTP calls to RAM requests: not available yet (refused)
+    #[arg(long, value_name = "FILE")]
+    routes: Option<PathBuf>,
+    /// Decision log (JSON Lines): not available yet (refused)
+    #[arg(long, value_name = "FILE")]
+    decision_log: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> u8 {
+    let unavailable = [
+        ("--grpc", args.grpc.is_some()),
+        ("--routes", args.routes.is_some()),
+        ("--decision-log", args.decision_log.is_some()),
+    ];
+    if let Some((flag, _)) = unavailable.iter().find(|(_, given)| *given) {
+        // Refused rather than ignored: a gateway configured for them must not start half-way.
+        eprintln!("ramjet serve: {flag} is not available yet in this version");
+        return crate::EXIT_ERROR;
+    }
     let config = ramjet_serve::Config {
         bundle: args.bundle.clone(),
         http: args.http,

@@ -402,3 +402,22 @@ fn a_bundle_that_does_not_load_stops_the_start_with_the_reason() {
     assert!(stderr.contains("PaiDeveloper.json"), "{stderr}");
     assert!(output.stdout.is_empty());
 }
+
+#[test]
+fn flags_not_available_yet_are_refused_not_ignored() {
+    for flag in [
+        ["--grpc", "127.0.0.1:0"],
+        ["--routes", "routes.json"],
+        ["--decision-log", "decisions.jsonl"],
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+            .args(["serve", "--http", "127.0.0.1:0", "--bundle"])
+            .arg(corpus().join("bundle"))
+            .args(flag)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{flag:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(stderr.contains(flag[0]), "{stderr}");
+    }
+}
