@@ -10,7 +10,7 @@
 //!   is denied (403);
 //! - hot reloads of the bundle directory (and on `SIGHUP`), compiled off the request path and
 //!   swapped atomically, a bad bundle refused with the reason while the last good one decides
-//!   ([`reload`]);
+//!   (the `reload` module);
 //! - `SIGTERM` / `SIGINT`: stop accepting, finish the calls in flight, exit 0.
 //!
 //! Failure is closed: anything that goes wrong reading or deciding a call answers an error or a
