@@ -27,7 +27,8 @@ pub struct ServeArgs {
     /// Envoy ext_authz over gRPC: not available yet (refused)
     #[arg(long, value_name = "ADDR")]
     grpc: Option<SocketAddr>,
-    /// Route file mapping HTTP calls to RAM requests: not available yet (refused)
+    /// Route file mapping forwarded calls (ext_authz) to RAM requests (without one, every
+    /// forwarded call is denied); corpus/routes/eas.json covers the EAS OpenAPI
     #[arg(long, value_name = "FILE")]
     routes: Option<PathBuf>,
     /// Decision log (JSON Lines): not available yet (refused)
@@ -38,7 +39,6 @@ pub struct ServeArgs {
 pub fn run(args: &ServeArgs) -> u8 {
     let unavailable = [
         ("--grpc", args.grpc.is_some()),
-        ("--routes", args.routes.is_some()),
         ("--decision-log", args.decision_log.is_some()),
     ];
     if let Some((flag, _)) = unavailable.iter().find(|(_, given)| *given) {
@@ -49,6 +49,7 @@ pub fn run(args: &ServeArgs) -> u8 {
     let config = ramjet_serve::Config {
         bundle: args.bundle.clone(),
         http: args.http,
+        routes: args.routes.clone(),
     };
     match ramjet_serve::run(config) {
         Ok(()) => 0,

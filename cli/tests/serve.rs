@@ -42,9 +42,14 @@ struct Reply {
 
 impl Service {
     fn start(bundle: &Path) -> Service {
+        Self::start_with(bundle, &[])
+    }
+
+    fn start_with(bundle: &Path, extra: &[&str]) -> Service {
         let mut child = Command::new(env!("CARGO_BIN_EXE_ramjet"))
             .args(["serve", "--http", "127.0.0.1:0", "--bundle"])
             .arg(bundle)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -93,6 +98,18 @@ impl Service {
             .send(body)
             .unwrap();
         Self::read(response)
+    }
+
+    /// A forwarded call with `headers`.
+    fn call(&self, method: &str, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request = ureq::http::Request::builder()
+            .method(method)
+            .uri(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let request = request.body(()).unwrap();
+        Self::read(self.agent.run(request).unwrap())
     }
 
     fn get(&self, path: &str) -> Reply {
@@ -377,7 +394,8 @@ fn sigterm_exits_zero() {
         .status()
         .unwrap();
     assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
+    // The service gives calls in flight 10 s; it must be gone well within 30.
+    let deadline = Instant::now() + Duration::from_secs(30);
     let code = loop {
         if let Some(status) = service.child.try_wait().unwrap() {
             break status.code();
@@ -407,7 +425,6 @@ fn a_bundle_that_does_not_load_stops_the_start_with_the_reason() {
 fn flags_not_available_yet_are_refused_not_ignored() {
     for flag in [
         ["--grpc", "127.0.0.1:0"],
-        ["--routes", "routes.json"],
         ["--decision-log", "decisions.jsonl"],
     ] {
         let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
@@ -419,5 +436,196 @@ fn flags_not_available_yet_are_refused_not_ignored() {
         assert_eq!(output.status.code(), Some(2), "{flag:?}");
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(stderr.contains(flag[0]), "{stderr}");
+    }
+}
+
+const ROUTES: &str = r#"{
+  "source": "a test route file for the corpus bundle",
+  "account": "1234567890123456",
+  "trusted_proxies": 1,
+  "context_headers": {"acs:RequestedRegion": "x-region", "acs:UserAgent": "user-agent"},
+  "routes": [
+    {"method": "GET", "path": "/api/v2/services", "action": "eas:ListServices", "resource": "*"},
+    {"method": "GET", "path": "/api/v2/services/{ClusterId}/{ServiceName}",
+     "action": "eas:DescribeService", "resource": "acs:eas:{ClusterId}:{account}:service/{ServiceName}"},
+    {"method": "DELETE", "path": "/api/v2/services/{ClusterId}/{ServiceName}",
+     "action": "eas:DeleteService", "resource": "acs:eas:{ClusterId}:{account}:service/{ServiceName}"}
+  ]
+}"#;
+
+const ALICE: &str = r#"{"type": "RamUser", "account": "1234567890123456", "name": "alice"}"#;
+
+/// The decision `ramjet eval` gives the request a forwarded call should map to.
+fn eval_decision(action: &str, resource: &str, ip: &str) -> String {
+    let request = format!(
+        r#"{{"action": "{action}", "resource": "{resource}", "principal": {ALICE}, "context": {{"acs:SourceIp": "{ip}", "acs:RequestedRegion": "cn-hangzhou", "acs:SecureTransport": "false"}}}}"#
+    );
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("serve-eval-{action}.jsonl"));
+    std::fs::write(&file, request + "\n").unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args(["eval", "--bundle"])
+        .arg(corpus().join("bundle"))
+        .arg("--requests")
+        .arg(&file)
+        .output()
+        .unwrap();
+    let line: Value = serde_json::from_slice(&output.stdout).unwrap();
+    line["decision"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn forwarded_calls_are_mapped_by_the_route_file_and_decided_as_eval_decides() {
+    let routes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-routes.json");
+    std::fs::write(&routes, ROUTES).unwrap();
+    let service = Service::start_with(
+        &corpus().join("bundle"),
+        &["--routes", routes.to_str().unwrap()],
+    );
+    let office = [
+        ("x-ramjet-principal", ALICE),
+        ("x-forwarded-for", "192.0.2.7"),
+        ("x-region", "cn-hangzhou"),
+    ];
+    let cases = [
+        ("GET", "/api/v2/services", "eas:ListServices", "*"),
+        (
+            "GET",
+            "/api/v2/services/cn-hangzhou/dev-llm",
+            "eas:DescribeService",
+            "acs:eas:cn-hangzhou:1234567890123456:service/dev-llm",
+        ),
+        (
+            "DELETE",
+            "/api/v2/services/cn-hangzhou/prod-llm",
+            "eas:DeleteService",
+            "acs:eas:cn-hangzhou:1234567890123456:service/prod-llm",
+        ),
+    ];
+    let mut statuses = Vec::new();
+    for (method, path, action, resource) in cases {
+        let reply = service.call(method, path, &office);
+        let want = eval_decision(action, resource, "192.0.2.7");
+        let want_status = if want == "Allow" { 200 } else { 403 };
+        assert_eq!(reply.status, want_status, "{method} {path}: {}", reply.body);
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["decision"], want.as_str(), "{body}");
+        assert_eq!(body["action"], action);
+        assert_eq!(body["resource"], resource);
+        assert_eq!(reply.revision, Some(1));
+        statuses.push(reply.status);
+    }
+    // The bundle allows listing and denies deleting production services.
+    assert!(
+        statuses.contains(&200) && statuses.contains(&403),
+        "{statuses:?}"
+    );
+
+    // The same call from outside the office network: the address is the one a hop from the
+    // right of x-forwarded-for (one trusted proxy), not the peer's.
+    let outside = service.call(
+        "GET",
+        "/api/v2/services",
+        &[
+            ("x-ramjet-principal", ALICE),
+            ("x-forwarded-for", "192.0.2.7, 203.0.113.9"),
+            ("x-region", "cn-hangzhou"),
+        ],
+    );
+    let want = eval_decision("eas:ListServices", "*", "203.0.113.9");
+    let body: Value = serde_json::from_str(&outside.body).unwrap();
+    assert_eq!(body["decision"], want.as_str(), "{body}");
+
+    // forward_auth: the original call in x-forwarded-method and x-forwarded-uri.
+    let forwarded = service.call(
+        "POST",
+        "/auth",
+        &[
+            ("x-forwarded-method", "GET"),
+            ("x-forwarded-uri", "/api/v2/services?PageSize=10"),
+            ("x-ramjet-principal", ALICE),
+            ("x-forwarded-for", "192.0.2.7"),
+            ("x-region", "cn-hangzhou"),
+        ],
+    );
+    assert_eq!(forwarded.status, statuses[0], "{}", forwarded.body);
+
+    // Denied before any policy: no principal, a malformed one, an unknown route, a placeholder
+    // holding '/'.
+    for (method, path, headers, reason) in [
+        ("GET", "/api/v2/services", vec![], "no principal"),
+        (
+            "GET",
+            "/api/v2/services",
+            vec![("x-ramjet-principal", "{\"type\": \"RamUser\"")],
+            "not a JSON principal",
+        ),
+        (
+            "GET",
+            "/api/v2/services",
+            vec![("x-ramjet-principal", r#"{"type": "Robot"}"#)],
+            "principal",
+        ),
+        (
+            "GET",
+            "/api/v2/other",
+            vec![("x-ramjet-principal", ALICE)],
+            "no route",
+        ),
+        (
+            "GET",
+            "/api/v2/services/cn-hangzhou/a%2Fb",
+            vec![("x-ramjet-principal", ALICE)],
+            "holds '/'",
+        ),
+    ] {
+        let reply = service.call(method, path, &headers);
+        assert_eq!(reply.status, 403, "{path}: {}", reply.body);
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["decision"], "ImplicitDeny");
+        assert!(
+            body["reason"].as_str().unwrap().contains(reason),
+            "{reason}: {body}"
+        );
+    }
+}
+
+#[test]
+fn a_route_file_with_an_unknown_action_or_placeholder_stops_the_start_with_file_and_line() {
+    for (text, line, reason) in [
+        (
+            ROUTES.replace("eas:DeleteService", "eas:DeleteEverything"),
+            10,
+            "eas:DeleteEverything",
+        ),
+        (
+            ROUTES.replace(
+                "service/{ServiceName}\"},\n    {\"method\": \"DELETE\"",
+                "service/{Name}\"},\n    {\"method\": \"DELETE\"",
+            ),
+            8,
+            "{Name}",
+        ),
+        (
+            ROUTES.replace("\"routes\": [", "\"routes\": [,"),
+            6,
+            "line 6",
+        ),
+    ] {
+        let routes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-bad-routes.json");
+        std::fs::write(&routes, &text).unwrap();
+        let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+            .args(["serve", "--http", "127.0.0.1:0", "--bundle"])
+            .arg(corpus().join("bundle"))
+            .arg("--routes")
+            .arg(&routes)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            stderr.contains(&format!("serve-bad-routes.json: line {line}")),
+            "{stderr}"
+        );
+        assert!(stderr.contains(reason), "{stderr}");
     }
 }

@@ -6,6 +6,7 @@
 
 use crate::answer::{outcome_json, to_json, ErrorJson};
 use crate::metrics::Metrics;
+use crate::routes::{Call, RouteTable, Unmapped};
 use ramjet_compiler::{parse_request, parse_request_batch, Diagnostic};
 use ramjet_engine::{Decision, Request, Scratch, Snapshot};
 use std::cell::RefCell;
@@ -111,15 +112,60 @@ pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply
     }
 }
 
-/// The ext_authz HTTP mode (every path the JSON API does not claim): without a route that maps
-/// the call to a RAM request, the call is denied (403), the reason in the body.
+/// The ext_authz modes without a route file: every forwarded call is denied (403).
 pub fn unrouted(method: &str, path: &str, metrics: &Metrics) -> Reply {
     metrics.record_unrouted();
+    denied(&format!("no route maps {method} {path} to a RAM action"))
+}
+
+/// The ext_authz modes: the call mapped by `routes` and decided; 200 when allowed, else 403 with
+/// the decision and the reason. A call that cannot be mapped is denied (fail closed).
+pub fn authorize(
+    snapshot: &Snapshot,
+    routes: &RouteTable,
+    call: &Call<'_>,
+    metrics: &Metrics,
+) -> Reply {
+    let request = match routes.map(call) {
+        Ok(request) => request,
+        Err(unmapped) => {
+            match unmapped {
+                Unmapped::NoRoute(_) => metrics.record_unrouted(),
+                Unmapped::BadCall(_) => metrics.record_unreadable(),
+            }
+            return denied(unmapped.reason());
+        }
+    };
+    let started = Instant::now();
+    let checked = SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut scratch) => snapshot.check(&request, &mut scratch),
+        Err(_) => snapshot.check(&request, &mut Scratch::default()),
+    });
+    let verdict = checked.verdict;
+    metrics.record_decision(verdict.decision, verdict.step, started.elapsed());
+    let body = to_json(&Authorized {
+        decision: verdict.decision.as_str(),
+        step: verdict.step.as_str(),
+        action: request.action(),
+        resource: request.resource(),
+        revision: snapshot.revision(),
+    });
+    Reply {
+        status: if verdict.decision == Decision::Allow {
+            200
+        } else {
+            403
+        },
+        body,
+    }
+}
+
+fn denied(reason: &str) -> Reply {
     Reply {
         status: 403,
         body: to_json(&Denied {
             decision: Decision::ImplicitDeny.as_str(),
-            reason: &format!("no route maps {method} {path} to a RAM action"),
+            reason,
         }),
     }
 }
@@ -128,4 +174,13 @@ pub fn unrouted(method: &str, path: &str, metrics: &Metrics) -> Reply {
 struct Denied<'a> {
     decision: &'static str,
     reason: &'a str,
+}
+
+#[derive(serde::Serialize)]
+struct Authorized<'a> {
+    decision: &'static str,
+    step: &'static str,
+    action: &'a str,
+    resource: &'a str,
+    revision: u64,
 }

@@ -3,13 +3,15 @@
 
 use crate::api::{self, Reply};
 use crate::metrics::Metrics;
+use crate::routes::{Call, RouteTable};
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, Method, StatusCode, Uri};
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use ramjet_engine::PolicyStore;
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The largest request body read (a batch of [`api::MAX_BATCH_ITEMS`] requests fits); a larger
@@ -23,6 +25,8 @@ pub struct Shared {
     pub store: Arc<PolicyStore>,
     /// The metrics.
     pub metrics: Arc<Metrics>,
+    /// The route file, if one was given.
+    pub routes: Option<Arc<RouteTable>>,
 }
 
 /// The service's routes.
@@ -93,10 +97,40 @@ async fn health() -> &'static str {
     "ok\n"
 }
 
-async fn ext_authz(State(shared): State<Shared>, method: Method, uri: Uri) -> Response {
-    let revision = shared.store.snapshot().revision();
+/// Envoy's HTTP ext_authz mode (and Higress's `ext-auth`): the original method, path and headers
+/// arrive as the call's own, or, behind a `forward_auth` proxy, in `x-forwarded-method`,
+/// `x-forwarded-uri` and `x-forwarded-host`.
+async fn ext_authz(
+    State(shared): State<Shared>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+) -> Response {
+    let snapshot = shared.store.snapshot();
+    let revision = snapshot.revision();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let forwarded_uri = header("x-forwarded-uri");
+    let (path, query) = match forwarded_uri {
+        Some(full) => match full.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (full, None),
+        },
+        None => (uri.path(), uri.query()),
+    };
+    let method = header("x-forwarded-method").unwrap_or(method.as_str());
+    let Some(routes) = &shared.routes else {
+        return json(api::unrouted(method, path, &shared.metrics), revision);
+    };
+    let call = Call {
+        method,
+        path,
+        query,
+        header: &header,
+        peer: Some(peer.ip()),
+    };
     json(
-        api::unrouted(method.as_str(), uri.path(), &shared.metrics),
+        api::authorize(&snapshot, routes, &call, &shared.metrics),
         revision,
     )
 }

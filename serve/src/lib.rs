@@ -6,8 +6,9 @@
 //! - `POST /v1/check` and `POST /v1/check/batch`: the request JSON of `ramjet eval`, answered
 //!   with the `check` JSON and the bundle `revision` ([`api`]);
 //! - `GET /metrics` (Prometheus), `/health`, `/ready` ([`metrics`]);
-//! - every other path: Envoy's HTTP ext_authz mode, where a call no route maps to a RAM request
-//!   is denied (403);
+//! - every other path: Envoy's HTTP ext_authz mode: the forwarded call is mapped to a RAM
+//!   request by the route file ([`routes`]) and decided, 200 allowing and 403 denying; a call no
+//!   route maps is denied;
 //! - hot reloads of the bundle directory (and on `SIGHUP`), compiled off the request path and
 //!   swapped atomically, a bad bundle refused with the reason while the last good one decides
 //!   (the `reload` module);
@@ -21,6 +22,7 @@ pub mod api;
 mod http;
 pub mod metrics;
 mod reload;
+pub mod routes;
 
 use metrics::Metrics;
 use ramjet_compiler::{load_bundle, BundleError};
@@ -39,6 +41,8 @@ pub struct Config {
     pub bundle: PathBuf,
     /// Where the HTTP listener binds; port 0 picks a free one (printed at start-up).
     pub http: SocketAddr,
+    /// The route file for the ext_authz modes; without one every forwarded call is denied.
+    pub routes: Option<PathBuf>,
 }
 
 /// Why the service could not start.
@@ -63,6 +67,9 @@ pub enum ServeError {
         /// Why.
         error: std::io::Error,
     },
+    /// The route file is refused.
+    #[error("{0}")]
+    Routes(#[from] routes::RouteFileError),
     /// The bundle directory cannot be watched.
     #[error("cannot watch {dir}: {error}")]
     Watch {
@@ -79,6 +86,10 @@ pub enum ServeError {
 /// Runs the service until `SIGTERM` or `SIGINT`, then finishes the calls in flight and returns.
 /// Prints `listening http=ADDR grpc=off` on stdout once it accepts calls.
 pub fn run(config: Config) -> Result<(), ServeError> {
+    let routes = match &config.routes {
+        Some(path) => Some(routes::RouteTable::load(path)?),
+        None => None,
+    };
     let bundle = load_bundle(&config.bundle)?;
     let store = PolicyStore::new(&bundle).map_err(|error| ServeError::Compile {
         dir: config.bundle.display().to_string(),
@@ -87,10 +98,14 @@ pub fn run(config: Config) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(config, Arc::new(store)))
+    runtime.block_on(serve(config, Arc::new(store), routes.map(Arc::new)))
 }
 
-async fn serve(config: Config, store: Arc<PolicyStore>) -> Result<(), ServeError> {
+async fn serve(
+    config: Config,
+    store: Arc<PolicyStore>,
+    routes: Option<Arc<routes::RouteTable>>,
+) -> Result<(), ServeError> {
     let metrics = Arc::new(Metrics::default());
     metrics.set_revision(store.snapshot().revision());
     let _watcher =
@@ -107,17 +122,39 @@ async fn serve(config: Config, store: Arc<PolicyStore>) -> Result<(), ServeError
             error,
         })?;
     let bound = listener.local_addr()?;
-    let app = http::router(http::Shared { store, metrics });
+    let app = http::router(http::Shared {
+        store,
+        metrics,
+        routes,
+    });
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening http={bound} grpc=off")?;
         out.flush()?;
     }
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        shutdown_signal().await;
+        let _ = stopping.send(true);
+    });
+    tokio::select! {
+        served = server => served?,
+        // Calls in flight get a bounded time to finish; a client that holds its connection
+        // open does not keep the service up for ever.
+        _ = async {
+            let _ = stop_seen.wait_for(|stopping| *stopping).await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => eprintln!(
+            "ramjet serve: calls still open {} s after the signal; exiting",
+            SHUTDOWN_GRACE.as_secs()
+        ),
+    }
     Ok(())
 }
+
+/// How long calls in flight may take to finish after `SIGTERM`.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Resolves on `SIGTERM` or `SIGINT`.
 async fn shutdown_signal() {

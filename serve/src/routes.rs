@@ -1,0 +1,589 @@
+//! Route files: how an HTTP call a gateway forwards becomes a RAM request, as data.
+//!
+//! ```json
+//! {
+//!   "source": "where the routes come from",
+//!   "account": "1234567890123456",
+//!   "region": "cn-hangzhou",
+//!   "principal_header": "x-ramjet-principal",
+//!   "trusted_proxies": 1,
+//!   "context_headers": {"acs:UserAgent": "user-agent", "acs:Referer": "referer"},
+//!   "routes": [
+//!     {"method": "GET", "path": "/api/v2/services/{ClusterId}/{ServiceName}",
+//!      "action": "eas:DescribeService",
+//!      "resource": "acs:eas:{ClusterId}:{account}:service/{ServiceName}"},
+//!     {"method": "GET", "path": "/", "query": {"Action": "DescribeInstances"},
+//!      "action": "ecs:DescribeInstances", "resource": "*"}
+//!   ]
+//! }
+//! ```
+//!
+//! Only `routes` is required. A call takes the first route whose method, path and `query`
+//! values all match; a `{Name}` in a path matches one non-empty segment, and the resource
+//! template is filled from the path's placeholders, `{account}` (the file's `account`, else the
+//! principal's) and `{region}` (the file's `region`). A call no route matches is denied.
+//!
+//! The principal comes from the header `principal_header` (default `x-ramjet-principal`) that
+//! the gateway's authentication step sets: the principal object of a request (interfaces.md),
+//! as JSON. The context: `acs:SourceIp` from the peer address, or from `x-forwarded-for` when
+//! `trusted_proxies` (default 0) proxies stand in front (the address that many hops from the
+//! right); `acs:SecureTransport` from `x-forwarded-proto` (else the listener's, plain HTTP);
+//! `acs:CurrentTime`, now; and each of `context_headers` (default: `acs:UserAgent` from
+//! `user-agent`, `acs:Referer` from `referer`).
+//!
+//! A file that does not parse, or whose routes name an unknown action or a placeholder their
+//! path does not have, is refused with the file, the line of the route and the reason.
+
+use crate::api::error_text;
+use percent_encoding::percent_decode_str;
+use ramjet_compiler::json::{self, Json};
+use ramjet_compiler::{parse_request, Diagnostic};
+use ramjet_engine::{check_action, Request};
+use std::collections::HashSet;
+use std::net::IpAddr;
+use std::path::Path;
+
+/// The EAS actions the catalog knows (`corpus/catalog/eas-actions.json`): a route naming an
+/// `eas:` action outside it is refused.
+fn catalog_actions() -> HashSet<String> {
+    let text = include_str!("../../corpus/catalog/eas-actions.json");
+    let mut actions = HashSet::new();
+    if let Ok(Json::Object(members)) = json::read(text.as_bytes()) {
+        if let Some((_, Json::Array(list))) = members.iter().find(|(n, _)| n == "actions") {
+            for action in list {
+                if let Json::Object(fields) = action {
+                    if let Some((_, Json::String(name))) =
+                        fields.iter().find(|(n, _)| n == "action")
+                    {
+                        actions.insert(name.to_ascii_lowercase());
+                    }
+                }
+            }
+        }
+    }
+    actions
+}
+
+/// Why a route file is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}: line {line}: {reason}")]
+pub struct RouteFileError {
+    /// The file.
+    pub file: String,
+    /// The line the fault is on (or the route starts on).
+    pub line: usize,
+    /// What is wrong, with its JSON path.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Piece {
+    Text(String),
+    Placeholder(String),
+}
+
+#[derive(Debug, Clone)]
+struct Route {
+    method: String,
+    segments: Vec<Piece>,
+    query: Vec<(String, String)>,
+    action: String,
+    resource: Vec<Piece>,
+}
+
+/// A loaded route file.
+#[derive(Debug, Clone)]
+pub struct RouteTable {
+    routes: Vec<Route>,
+    account: Option<String>,
+    region: Option<String>,
+    principal_header: String,
+    trusted_proxies: usize,
+    context_headers: Vec<(String, String)>,
+}
+
+/// One forwarded call, as the gateway describes it.
+pub struct Call<'a> {
+    /// The original method.
+    pub method: &'a str,
+    /// The original path, without the query.
+    pub path: &'a str,
+    /// The original query string, if any.
+    pub query: Option<&'a str>,
+    /// The original headers (names in lower case).
+    pub header: &'a dyn Fn(&str) -> Option<&'a str>,
+    /// The address the call came from.
+    pub peer: Option<IpAddr>,
+}
+
+/// Why a call is denied before any policy is asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Unmapped {
+    /// No route matches the call.
+    NoRoute(String),
+    /// The call matches a route but cannot become a request (principal missing or malformed, a
+    /// placeholder holding `/`, a request the reader refuses).
+    BadCall(String),
+}
+
+impl Unmapped {
+    /// The reason, for the response and the log.
+    pub fn reason(&self) -> &str {
+        match self {
+            Unmapped::NoRoute(reason) | Unmapped::BadCall(reason) => reason,
+        }
+    }
+}
+
+impl RouteTable {
+    /// Reads a route file.
+    pub fn load(path: &Path) -> Result<Self, RouteFileError> {
+        let file = path.display().to_string();
+        let text = std::fs::read(path).map_err(|error| RouteFileError {
+            file: file.clone(),
+            line: 0,
+            reason: format!("cannot read: {error}"),
+        })?;
+        Self::parse(&text, &file)
+    }
+
+    /// Reads a route file's text; `file` names it in errors.
+    pub fn parse(text: &[u8], file: &str) -> Result<Self, RouteFileError> {
+        let refuse = |line: usize, reason: String| RouteFileError {
+            file: file.to_string(),
+            line,
+            reason,
+        };
+        let document = json::read(text).map_err(|e| refuse(e.line, e.to_string()))?;
+        let Json::Object(members) = &document else {
+            return Err(refuse(1, "a route file is a JSON object".into()));
+        };
+        let route_lines = element_lines(text, "routes");
+        let mut table = RouteTable {
+            routes: Vec::new(),
+            account: None,
+            region: None,
+            principal_header: "x-ramjet-principal".into(),
+            trusted_proxies: 0,
+            context_headers: vec![
+                ("acs:UserAgent".into(), "user-agent".into()),
+                ("acs:Referer".into(), "referer".into()),
+            ],
+        };
+        let actions = catalog_actions();
+        let mut routes = None;
+        for (name, value) in members {
+            let at = |reason: String| refuse(1, format!("{name}: {reason}"));
+            match (name.as_str(), value) {
+                ("source", Json::String(_)) => {}
+                ("account", Json::String(s)) if !s.is_empty() => table.account = Some(s.clone()),
+                ("region", Json::String(s)) if !s.is_empty() => table.region = Some(s.clone()),
+                ("principal_header", Json::String(s)) if !s.is_empty() => {
+                    table.principal_header = s.to_ascii_lowercase()
+                }
+                ("trusted_proxies", Json::Number(n)) => {
+                    table.trusted_proxies = n
+                        .parse()
+                        .map_err(|_| at(format!("{n} is not a count of proxies")))?
+                }
+                ("context_headers", Json::Object(pairs)) => {
+                    table.context_headers = pairs
+                        .iter()
+                        .map(|(key, header)| match header {
+                            Json::String(h) if !h.is_empty() => {
+                                Ok((key.clone(), h.to_ascii_lowercase()))
+                            }
+                            _ => Err(at(format!("{key}: a header name (string)"))),
+                        })
+                        .collect::<Result<_, _>>()?;
+                }
+                ("routes", Json::Array(list)) => routes = Some(list),
+                (
+                    "source" | "account" | "region" | "principal_header" | "trusted_proxies"
+                    | "context_headers" | "routes",
+                    other,
+                ) => return Err(at(format!("unexpected {}", other.kind()))),
+                (other, _) => {
+                    return Err(refuse(
+                        1,
+                        format!("unknown member {other:?}; allowed: source, account, region, principal_header, trusted_proxies, context_headers, routes"),
+                    ))
+                }
+            }
+        }
+        let routes = routes.ok_or_else(|| refuse(1, "member \"routes\" is required".into()))?;
+        for (i, route) in routes.iter().enumerate() {
+            let line = route_lines.get(i).copied().unwrap_or(1);
+            let route = read_route(route, &actions)
+                .map_err(|reason| refuse(line, format!("routes[{i}]: {reason}")))?;
+            table.routes.push(route);
+        }
+        Ok(table)
+    }
+
+    /// How many routes the file holds.
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// True when the file holds no route.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// The RAM request of `call`, or why there is none.
+    pub fn map(&self, call: &Call<'_>) -> Result<Request, Unmapped> {
+        let query: Vec<(String, String)> = call
+            .query
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let segments: Vec<&str> = call.path.split('/').collect();
+        let mut found = None;
+        for route in &self.routes {
+            if let Some(captures) = route.matches(call.method, &segments, &query) {
+                found = Some((route, captures));
+                break;
+            }
+        }
+        let Some((route, captures)) = found else {
+            return Err(Unmapped::NoRoute(format!(
+                "no route maps {} {} to a RAM action",
+                call.method, call.path
+            )));
+        };
+        let captures = captures.map_err(Unmapped::BadCall)?;
+        let principal_text = (call.header)(&self.principal_header).ok_or_else(|| {
+            Unmapped::BadCall(format!(
+                "{}: no principal (header {:?} is missing)",
+                route.action, self.principal_header
+            ))
+        })?;
+        let principal = match json::read(principal_text.as_bytes()) {
+            Ok(value @ Json::Object(_)) => value,
+            _ => {
+                return Err(Unmapped::BadCall(format!(
+                    "header {:?} is not a JSON principal object",
+                    self.principal_header
+                )))
+            }
+        };
+        let account = self.account.clone().or_else(|| match &principal {
+            Json::Object(m) => m
+                .iter()
+                .find(|(n, _)| n == "account")
+                .and_then(|(_, v)| v.as_str().map(str::to_string)),
+            _ => None,
+        });
+        let resource = route.fill(&captures, account.as_deref(), self.region.as_deref())?;
+        let text = format!(
+            "{{\"action\":{},\"resource\":{},\"principal\":{},\"context\":{}}}",
+            json_string(&route.action),
+            json_string(&resource),
+            principal.to_compact_string(),
+            self.context(call)
+        );
+        parse_request(text.as_bytes()).map_err(|d: Vec<Diagnostic>| {
+            Unmapped::BadCall(format!("the call's request: {}", error_text(&d)))
+        })
+    }
+
+    /// The context object of a call, as JSON text.
+    fn context(&self, call: &Call<'_>) -> String {
+        let mut entries = Vec::new();
+        if let Some(ip) = self.source_ip(call) {
+            entries.push(("acs:SourceIp".to_string(), ip));
+        }
+        let secure = (call.header)("x-forwarded-proto")
+            .map(|p| p.trim().eq_ignore_ascii_case("https"))
+            .unwrap_or(false);
+        entries.push(("acs:SecureTransport".into(), secure.to_string()));
+        entries.push(("acs:CurrentTime".into(), jiff::Timestamp::now().to_string()));
+        for (key, header) in &self.context_headers {
+            if let Some(value) = (call.header)(header) {
+                if !entries.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
+                    entries.push((key.clone(), value.to_string()));
+                }
+            }
+        }
+        let members: Vec<String> = entries
+            .iter()
+            .map(|(k, v)| format!("{}:{}", json_string(k), json_string(v)))
+            .collect();
+        format!("{{{}}}", members.join(","))
+    }
+
+    /// `acs:SourceIp`: the peer, or the address `trusted_proxies` hops from the right of
+    /// `x-forwarded-for`. Absent when that address is not there or not an address.
+    fn source_ip(&self, call: &Call<'_>) -> Option<String> {
+        if self.trusted_proxies == 0 {
+            return call.peer.map(|p| p.to_string());
+        }
+        let forwarded = (call.header)("x-forwarded-for")?;
+        let hops: Vec<&str> = forwarded.split(',').map(str::trim).collect();
+        let index = hops.len().checked_sub(self.trusted_proxies)?;
+        let hop = hops.get(index)?;
+        hop.parse::<IpAddr>().ok().map(|ip| ip.to_string())
+    }
+}
+
+impl Route {
+    /// `None` when the route does not match; else the placeholders' values, or why one is
+    /// refused.
+    fn matches(
+        &self,
+        method: &str,
+        segments: &[&str],
+        query: &[(String, String)],
+    ) -> Option<Result<Vec<(String, String)>, String>> {
+        if !self.method.eq_ignore_ascii_case(method) || segments.len() != self.segments.len() {
+            return None;
+        }
+        let mut captures = Vec::new();
+        for (piece, segment) in self.segments.iter().zip(segments) {
+            match piece {
+                Piece::Text(text) if text == segment => {}
+                Piece::Text(_) => return None,
+                Piece::Placeholder(_) if segment.is_empty() => return None,
+                Piece::Placeholder(name) => captures.push((name.clone(), *segment)),
+            }
+        }
+        let query_holds = self
+            .query
+            .iter()
+            .all(|(name, value)| query.iter().any(|(n, v)| n == name && v == value));
+        if !query_holds {
+            return None;
+        }
+        let decoded = captures
+            .into_iter()
+            .map(|(name, raw)| {
+                let value = percent_decode_str(raw)
+                    .decode_utf8()
+                    .map_err(|_| format!("path segment {raw:?} is not UTF-8"))?;
+                if value.contains('/') || value.chars().any(char::is_control) {
+                    // Would change the resource's structure: refused, not passed on.
+                    return Err(format!(
+                        "{{{name}}} {value:?} holds '/' or a control character"
+                    ));
+                }
+                Ok((name, value.into_owned()))
+            })
+            .collect();
+        Some(decoded)
+    }
+
+    /// The resource ARN with its placeholders filled.
+    fn fill(
+        &self,
+        captures: &[(String, String)],
+        account: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<String, Unmapped> {
+        let mut arn = String::new();
+        for piece in &self.resource {
+            match piece {
+                Piece::Text(text) => arn.push_str(text),
+                Piece::Placeholder(name) => {
+                    let value = match name.as_str() {
+                        "account" => account,
+                        "region" => region,
+                        _ => captures
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map(|(_, v)| v.as_str()),
+                    };
+                    let value = value.ok_or_else(|| {
+                        Unmapped::BadCall(format!(
+                            "{}: no value for {{{name}}} in its resource",
+                            self.action
+                        ))
+                    })?;
+                    arn.push_str(value);
+                }
+            }
+        }
+        Ok(arn)
+    }
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// Splits a template into text and `{Name}` placeholders.
+fn template(text: &str) -> Result<Vec<Piece>, String> {
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let (before, after) = rest.split_at(open);
+        let close = after
+            .find('}')
+            .ok_or_else(|| format!("{text:?}: a '{{' without '}}'"))?;
+        let name = after.get(1..close).unwrap_or("");
+        if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("{text:?}: placeholder {{{name}}} is not a name"));
+        }
+        if !before.is_empty() {
+            pieces.push(Piece::Text(before.to_string()));
+        }
+        pieces.push(Piece::Placeholder(name.to_string()));
+        rest = after.get(close + 1..).unwrap_or("");
+    }
+    if rest.contains('}') {
+        return Err(format!("{text:?}: a '}}' without '{{'"));
+    }
+    if !rest.is_empty() {
+        pieces.push(Piece::Text(rest.to_string()));
+    }
+    Ok(pieces)
+}
+
+fn read_route(route: &Json, actions: &HashSet<String>) -> Result<Route, String> {
+    let Json::Object(members) = route else {
+        return Err(format!("a route is an object, found {}", route.kind()));
+    };
+    let string = |name: &str| -> Result<&str, String> {
+        match members.iter().find(|(n, _)| n == name) {
+            Some((_, Json::String(s))) if !s.is_empty() => Ok(s),
+            Some(_) => Err(format!("{name}: a non-empty string")),
+            None => Err(format!("member {name:?} is required")),
+        }
+    };
+    for (name, _) in members {
+        if !["method", "path", "query", "action", "resource", "note"].contains(&name.as_str()) {
+            return Err(format!(
+                "unknown member {name:?}; allowed: method, path, query, action, resource, note"
+            ));
+        }
+    }
+    let method = string("method")?.to_ascii_uppercase();
+    let path = string("path")?;
+    if !path.starts_with('/') {
+        return Err(format!("path {path:?} does not start with '/'"));
+    }
+    let mut segments = Vec::new();
+    for segment in path.split('/') {
+        let pieces = template(segment)?;
+        match pieces.as_slice() {
+            [] => segments.push(Piece::Text(String::new())),
+            [Piece::Text(t)] => segments.push(Piece::Text(t.clone())),
+            [Piece::Placeholder(p)] => segments.push(Piece::Placeholder(p.clone())),
+            _ => {
+                return Err(format!(
+                    "path {path:?}: a placeholder must be a whole segment"
+                ))
+            }
+        }
+    }
+    let query = match members.iter().find(|(n, _)| n == "query") {
+        None => Vec::new(),
+        Some((_, Json::Object(pairs))) => pairs
+            .iter()
+            .map(|(k, v)| match v {
+                Json::String(s) => Ok((k.clone(), s.clone())),
+                _ => Err(format!("query.{k}: a string")),
+            })
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err("query: an object of parameter values".into()),
+    };
+    let action = string("action")?;
+    check_action(action).map_err(|e| format!("action: {e}"))?;
+    let is_eas = action
+        .get(..4)
+        .is_some_and(|p| p.eq_ignore_ascii_case("eas:"));
+    if is_eas && !actions.contains(&action.to_ascii_lowercase()) {
+        return Err(format!(
+            "action {action:?} is not an EAS action (corpus/catalog/eas-actions.json)"
+        ));
+    }
+    let resource_text = string("resource")?;
+    let resource = template(resource_text)?;
+    for piece in &resource {
+        if let Piece::Placeholder(name) = piece {
+            let known = name == "account"
+                || name == "region"
+                || segments.contains(&Piece::Placeholder(name.clone()));
+            if !known {
+                return Err(format!(
+                    "resource {resource_text:?}: {{{name}}} is neither a placeholder of the path nor {{account}} or {{region}}"
+                ));
+            }
+        }
+    }
+    Ok(Route {
+        method,
+        segments,
+        query,
+        action: action.to_string(),
+        resource,
+    })
+}
+
+/// The line on which each element of the top-level array `key` starts, for error messages (the
+/// JSON tree keeps no positions). The text is known to be valid JSON.
+fn element_lines(text: &[u8], key: &str) -> Vec<usize> {
+    let needle = format!("\"{key}\"");
+    let mut lines = Vec::new();
+    let (mut line, mut depth, mut in_string, mut escaped) = (1usize, 0usize, false, false);
+    let mut array_depth = None;
+    let mut expecting_element = false;
+    let mut i = 0;
+    while let Some(&byte) = text.get(i) {
+        if in_string {
+            match (escaped, byte) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            if byte == b'\n' {
+                line += 1;
+            }
+            i += 1;
+            continue;
+        }
+        match byte {
+            b'\n' => line += 1,
+            b'"' => {
+                if depth == 1
+                    && array_depth.is_none()
+                    && text.get(i..i + needle.len()) == Some(needle.as_bytes())
+                {
+                    array_depth = Some(usize::MAX); // the key's array comes next
+                }
+                if expecting_element {
+                    lines.push(line);
+                    expecting_element = false;
+                }
+                in_string = true;
+            }
+            b'[' | b'{' => {
+                if array_depth == Some(usize::MAX) && byte == b'[' {
+                    array_depth = Some(depth + 1);
+                    expecting_element = true;
+                } else if expecting_element {
+                    lines.push(line);
+                    expecting_element = false;
+                }
+                depth += 1;
+            }
+            b']' | b'}' => {
+                if array_depth == Some(depth) {
+                    array_depth = Some(0);
+                    expecting_element = false;
+                }
+                depth = depth.saturating_sub(1);
+            }
+            b',' if array_depth == Some(depth) => expecting_element = true,
+            b' ' | b'\t' | b'\r' | b':' => {}
+            _ => {
+                if expecting_element {
+                    lines.push(line);
+                    expecting_element = false;
+                }
+            }
+        }
+        i += 1;
+    }
+    lines
+}
