@@ -629,3 +629,57 @@ fn a_route_file_with_an_unknown_action_or_placeholder_stops_the_start_with_file_
         assert!(stderr.contains(reason), "{stderr}");
     }
 }
+
+#[test]
+fn the_shipped_eas_route_file_loads_and_maps_the_eas_api() {
+    let mut routes: Value =
+        serde_json::from_str(&std::fs::read_to_string(corpus().join("routes/eas.json")).unwrap())
+            .unwrap();
+    let count = routes["routes"].as_array().unwrap().len();
+    assert_eq!(count, 97);
+    // A deployment's copy: its account, and the office address behind one proxy.
+    routes["account"] = "1234567890123456".into();
+    routes["region"] = "cn-hangzhou".into();
+    routes["trusted_proxies"] = 1.into();
+    routes["context_headers"] = serde_json::json!({"acs:RequestedRegion": "x-region"});
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-eas-routes.json");
+    std::fs::write(&file, routes.to_string()).unwrap();
+    let service = Service::start_with(
+        &corpus().join("bundle"),
+        &["--routes", file.to_str().unwrap()],
+    );
+    let office = [
+        ("x-ramjet-principal", ALICE),
+        ("x-forwarded-for", "192.0.2.7"),
+        ("x-region", "cn-hangzhou"),
+    ];
+    for (method, path, action, resource) in [
+        (
+            "GET",
+            "/api/v2/services",
+            "eas:ListServices",
+            "acs:eas:cn-hangzhou:1234567890123456:service/*",
+        ),
+        (
+            "GET",
+            "/api/v2/services/cn-hangzhou/dev-llm",
+            "eas:DescribeService",
+            "acs:eas:cn-hangzhou:1234567890123456:service/dev-llm",
+        ),
+        (
+            "DELETE",
+            "/api/v2/services/cn-hangzhou/prod-llm",
+            "eas:DeleteService",
+            "acs:eas:cn-hangzhou:1234567890123456:service/prod-llm",
+        ),
+    ] {
+        let reply = service.call(method, path, &office);
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(body["action"], action, "{method} {path}: {body}");
+        assert_eq!(body["resource"], resource, "{body}");
+        assert_eq!(
+            body["decision"],
+            eval_decision(action, resource, "192.0.2.7").as_str()
+        );
+    }
+}

@@ -36,8 +36,9 @@
 
 use crate::api::error_text;
 use percent_encoding::percent_decode_str;
+use ramjet_compiler::diagnostic::Diagnostics;
 use ramjet_compiler::json::{self, Json};
-use ramjet_compiler::{parse_request, Diagnostic};
+use ramjet_compiler::{parse_request, Diagnostic, JsonPath};
 use ramjet_engine::{check_action, Request};
 use std::collections::HashSet;
 use std::net::IpAddr;
@@ -159,6 +160,19 @@ impl RouteTable {
             return Err(refuse(1, "a route file is a JSON object".into()));
         };
         let route_lines = element_lines(text, "routes");
+        // A repeated member would be read one way here and another way by other JSON readers.
+        let mut duplicates = Diagnostics::default();
+        json::report_duplicate_members(&document, &JsonPath::root(), &mut duplicates);
+        if let Some(first) = duplicates.into_vec().into_iter().next() {
+            let line = first
+                .location
+                .strip_prefix("routes[")
+                .and_then(|rest| rest.split(']').next())
+                .and_then(|i| i.parse::<usize>().ok())
+                .and_then(|i| route_lines.get(i).copied())
+                .unwrap_or(1);
+            return Err(refuse(line, first.to_string()));
+        }
         let mut table = RouteTable {
             routes: Vec::new(),
             account: None,
