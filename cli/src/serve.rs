@@ -6,17 +6,17 @@ use std::path::PathBuf;
 
 /// Serve decisions over HTTP to gateways and other callers (docs/interfaces.md).
 #[derive(Args)]
-#[command(
-    long_about = "Serve decisions over HTTP to gateways and other callers.\n\n\
+#[command(long_about = "Serve decisions to gateways and other callers.\n\n\
     POST /v1/check takes one request (the JSON of an `eval` line) and answers the `check` JSON \
     with the bundle's revision; POST /v1/check/batch takes an array of them. GET /metrics \
     (Prometheus), /health and /ready are for operations. Every other path is Envoy's HTTP \
-    ext_authz mode: a call that no route maps to a RAM request is denied (403).\n\n\
+    ext_authz mode: the forwarded call is mapped to a RAM request by the --routes file and \
+    decided, 200 allowing, 403 denying; a call no route maps is denied. With --grpc, Envoy's \
+    ext_authz gRPC service answers the same way: OK, or PERMISSION_DENIED, never a gRPC error.\n\n\
     The bundle directory is watched: a change (or SIGHUP) is compiled off the request path and \
     swapped in atomically; a bundle that does not load is refused, with the reason on stderr, \
-    and the last good one keeps deciding. Prints `listening http=ADDR grpc=off` once it accepts \
-    calls; SIGTERM finishes the calls in flight and exits 0."
-)]
+    and the last good one keeps deciding. Prints `listening http=ADDR grpc=ADDR` (grpc=off \
+    without --grpc) once it accepts calls; SIGTERM finishes the calls in flight and exits 0.")]
 pub struct ServeArgs {
     /// The bundle directory (bundle.json and policies/)
     #[arg(long, value_name = "DIR")]
@@ -24,32 +24,28 @@ pub struct ServeArgs {
     /// Address of the HTTP listener (port 0: any free port, printed at start-up)
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8181")]
     http: SocketAddr,
-    /// Envoy ext_authz over gRPC: not available yet (refused)
+    /// Address of the Envoy ext_authz gRPC listener (envoy.service.auth.v3.Authorization/Check);
+    /// off unless given
     #[arg(long, value_name = "ADDR")]
     grpc: Option<SocketAddr>,
     /// Route file mapping forwarded calls (ext_authz) to RAM requests (without one, every
     /// forwarded call is denied); corpus/routes/eas.json covers the EAS OpenAPI
     #[arg(long, value_name = "FILE")]
     routes: Option<PathBuf>,
-    /// Decision log (JSON Lines): not available yet (refused)
+    /// Append a JSON line per decided call to FILE (id, time, revision, source, action, resource,
+    /// principal, decision, step, determining); lines the disk cannot keep up with are dropped
+    /// and counted (ramjet_decision_log_dropped_total), never slowing a decision
     #[arg(long, value_name = "FILE")]
     decision_log: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> u8 {
-    let unavailable = [
-        ("--grpc", args.grpc.is_some()),
-        ("--decision-log", args.decision_log.is_some()),
-    ];
-    if let Some((flag, _)) = unavailable.iter().find(|(_, given)| *given) {
-        // Refused rather than ignored: a gateway configured for them must not start half-way.
-        eprintln!("ramjet serve: {flag} is not available yet in this version");
-        return crate::EXIT_ERROR;
-    }
     let config = ramjet_serve::Config {
         bundle: args.bundle.clone(),
         http: args.http,
+        grpc: args.grpc,
         routes: args.routes.clone(),
+        decision_log: args.decision_log.clone(),
     };
     match ramjet_serve::run(config) {
         Ok(()) => 0,

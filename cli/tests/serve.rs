@@ -23,6 +23,8 @@ const ALICE_LISTS: &str = r#"{"action": "eas:ListServices", "resource": "*", "pr
 struct Service {
     child: Child,
     base: String,
+    /// The gRPC listener's address, when one was asked for.
+    grpc: Option<String>,
     agent: ureq::Agent,
 }
 
@@ -64,7 +66,12 @@ impl Service {
             .and_then(|rest| rest.split_whitespace().next())
             .unwrap_or_else(|| panic!("start-up line {line:?}"))
             .to_string();
-        assert!(line.trim_end().ends_with("grpc=off"), "{line:?}");
+        let grpc = line
+            .trim_end()
+            .rsplit_once(" grpc=")
+            .map(|(_, addr)| addr.to_string())
+            .unwrap_or_else(|| panic!("start-up line {line:?}"));
+        let grpc = (grpc != "off").then_some(grpc);
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(10)))
@@ -73,6 +80,7 @@ impl Service {
         Service {
             child,
             base: format!("http://{addr}"),
+            grpc,
             agent,
         }
     }
@@ -421,24 +429,6 @@ fn a_bundle_that_does_not_load_stops_the_start_with_the_reason() {
     assert!(output.stdout.is_empty());
 }
 
-#[test]
-fn flags_not_available_yet_are_refused_not_ignored() {
-    for flag in [
-        ["--grpc", "127.0.0.1:0"],
-        ["--decision-log", "decisions.jsonl"],
-    ] {
-        let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
-            .args(["serve", "--http", "127.0.0.1:0", "--bundle"])
-            .arg(corpus().join("bundle"))
-            .args(flag)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(2), "{flag:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert!(stderr.contains(flag[0]), "{stderr}");
-    }
-}
-
 const ROUTES: &str = r#"{
   "source": "a test route file for the corpus bundle",
   "account": "1234567890123456",
@@ -471,6 +461,84 @@ fn eval_decision(action: &str, resource: &str, ip: &str) -> String {
         .unwrap();
     let line: Value = serde_json::from_slice(&output.stdout).unwrap();
     line["decision"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn the_decision_log_has_a_line_per_decided_call() {
+    let routes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-log-routes.json");
+    std::fs::write(&routes, ROUTES).unwrap();
+    let log = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-decisions.jsonl");
+    let _ = std::fs::remove_file(&log);
+    let mut service = Service::start_with(
+        &corpus().join("bundle"),
+        &[
+            "--routes",
+            routes.to_str().unwrap(),
+            "--decision-log",
+            log.to_str().unwrap(),
+        ],
+    );
+    let office = [
+        ("x-ramjet-principal", ALICE),
+        ("x-forwarded-for", "192.0.2.7"),
+        ("x-region", "cn-hangzhou"),
+    ];
+    let mut expected = Vec::new();
+    let single = service.post("/v1/check", ALICE_LISTS);
+    expected.push((
+        "check",
+        serde_json::from_str::<Value>(&single.body).unwrap()["decision"].clone(),
+    ));
+    let batch = service.post(
+        "/v1/check/batch",
+        &format!("[{ALICE_LISTS}, {{\"action\": 1}}, {ALICE_LISTS}]"),
+    );
+    for answer in serde_json::from_str::<Vec<Value>>(&batch.body).unwrap() {
+        if answer.get("decision").is_some() {
+            expected.push(("batch", answer["decision"].clone()));
+        }
+    }
+    let authz = service.call("DELETE", "/api/v2/services/cn-hangzhou/prod-llm", &office);
+    expected.push((
+        "http_authz",
+        serde_json::from_str::<Value>(&authz.body).unwrap()["decision"].clone(),
+    ));
+    // Not decided, so not logged: an unreadable request and an unrouted call.
+    service.post("/v1/check", "{");
+    service.call("GET", "/nowhere", &office);
+
+    // SIGTERM: the writer finishes the queue before the process exits.
+    Command::new("kill")
+        .args(["-TERM", &service.child.id().to_string()])
+        .status()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while service.child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "still running after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let lines: Vec<Value> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), expected.len(), "{lines:?}");
+    let mut ids: Vec<u64> = lines.iter().map(|l| l["id"].as_u64().unwrap()).collect();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=expected.len() as u64).collect::<Vec<_>>());
+    // Calls were made one after another: the log is in their order.
+    for (line, (source, decision)) in lines.iter().zip(&expected) {
+        assert_eq!(line["source"], *source, "{line}");
+        assert_eq!(&line["decision"], decision, "{line}");
+        assert_eq!(line["revision"], 1);
+        assert_eq!(line["principal"], "acs:ram::1234567890123456:user/alice");
+        assert!(line["time"].as_str().unwrap().ends_with('Z'), "{line}");
+        assert!(line["determining"].is_array());
+    }
+    let delete = lines.last().unwrap();
+    assert_eq!(delete["action"], "eas:DeleteService");
+    assert_eq!(delete["decision"], "ExplicitDeny");
+    assert_eq!(delete["determining"][0]["policy"], "PaiDeveloper");
 }
 
 #[test]
@@ -682,4 +750,134 @@ fn the_shipped_eas_route_file_loads_and_maps_the_eas_api() {
             eval_decision(action, resource, "192.0.2.7").as_str()
         );
     }
+}
+
+/// A gRPC `CheckRequest` as Envoy sends it: the peer, the method, the path with its query and
+/// the headers.
+fn check_request(
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> envoy_types::ext_authz::v3::pb::CheckRequest {
+    use envoy_types::pb::envoy::config::core::v3::{address, socket_address, SocketAddress};
+    use envoy_types::pb::envoy::service::auth::v3::attribute_context::{
+        HttpRequest, Peer, Request,
+    };
+    use envoy_types::pb::envoy::service::auth::v3::AttributeContext;
+    let source = Peer {
+        address: Some(envoy_types::pb::envoy::config::core::v3::Address {
+            address: Some(address::Address::SocketAddress(SocketAddress {
+                address: "127.0.0.1".into(),
+                port_specifier: Some(socket_address::PortSpecifier::PortValue(40000)),
+                ..Default::default()
+            })),
+        }),
+        ..Default::default()
+    };
+    let http = HttpRequest {
+        method: method.into(),
+        path: path.into(),
+        headers: headers
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect(),
+        ..Default::default()
+    };
+    envoy_types::ext_authz::v3::pb::CheckRequest {
+        attributes: Some(AttributeContext {
+            source: Some(source),
+            request: Some(Request {
+                http: Some(http),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }),
+    }
+}
+
+#[test]
+fn grpc_ext_authz_decides_as_the_http_mode_and_denies_what_it_cannot_map() {
+    use envoy_types::pb::envoy::service::auth::v3::authorization_client::AuthorizationClient;
+    use envoy_types::pb::envoy::service::auth::v3::check_response::HttpResponse;
+    let routes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-grpc-routes.json");
+    std::fs::write(&routes, ROUTES).unwrap();
+    let service = Service::start_with(
+        &corpus().join("bundle"),
+        &[
+            "--routes",
+            routes.to_str().unwrap(),
+            "--grpc",
+            "127.0.0.1:0",
+        ],
+    );
+    let grpc = service.grpc.clone().expect("a gRPC listener");
+    let office = [
+        ("x-ramjet-principal", ALICE),
+        ("x-forwarded-for", "192.0.2.7"),
+        ("x-region", "cn-hangzhou"),
+    ];
+    let calls = [
+        ("GET", "/api/v2/services?PageSize=10", office.to_vec()),
+        (
+            "DELETE",
+            "/api/v2/services/cn-hangzhou/prod-llm",
+            office.to_vec(),
+        ),
+        ("GET", "/api/v2/services", vec![]),
+        ("GET", "/unknown", office.to_vec()),
+    ];
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut client = AuthorizationClient::connect(format!("http://{grpc}"))
+            .await
+            .unwrap();
+        for (method, path, headers) in &calls {
+            // The HTTP mode's answer to the same call is the oracle.
+            let http = service.call(method, path, headers);
+            let response = client
+                .check(check_request(method, path, headers))
+                .await
+                .expect("never a gRPC error")
+                .into_inner();
+            let code = response.status.as_ref().map(|s| s.code).unwrap_or(-1);
+            match http.status {
+                200 => {
+                    assert_eq!(code, 0, "{method} {path}");
+                    let Some(HttpResponse::OkResponse(ok)) = &response.http_response else {
+                        panic!("{response:?}");
+                    };
+                    assert!(ok.headers.iter().any(|h| h
+                        .header
+                        .as_ref()
+                        .is_some_and(|h| h.key == "x-ramjet-revision" && h.value == "1")));
+                }
+                _ => {
+                    assert_eq!(code, 7, "{method} {path}: {response:?}");
+                    let Some(HttpResponse::DeniedResponse(denied)) = &response.http_response else {
+                        panic!("{response:?}");
+                    };
+                    assert_eq!(denied.status.as_ref().map(|s| s.code), Some(403));
+                    assert_eq!(denied.body, http.body, "{method} {path}");
+                }
+            }
+        }
+        // A CheckRequest without attributes: denied, not an error.
+        let empty = client
+            .check(envoy_types::ext_authz::v3::pb::CheckRequest::default())
+            .await
+            .expect("never a gRPC error")
+            .into_inner();
+        assert_eq!(empty.status.map(|s| s.code), Some(7));
+    });
+    // The decisions of the two modes on the first two calls: one allowed, one denied.
+    assert_eq!(service.call("GET", "/api/v2/services", &office).status, 200);
+    assert_eq!(
+        service
+            .call("DELETE", "/api/v2/services/cn-hangzhou/prod-llm", &office)
+            .status,
+        403
+    );
 }

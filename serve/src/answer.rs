@@ -20,8 +20,9 @@ pub struct OutcomeJson<'a> {
     pub revision: Option<u64>,
 }
 
+/// One determining statement of an answer.
 #[derive(Serialize)]
-struct DeterminingJson<'a> {
+pub struct DeterminingJson<'a> {
     policy: &'a str,
     statement: usize,
     sid: Option<&'a str>,
@@ -48,18 +49,7 @@ pub fn outcome_json(outcome: &Outcome) -> OutcomeJson<'_> {
     OutcomeJson {
         decision: outcome.decision.as_str(),
         step: outcome.step.as_str(),
-        determining: outcome
-            .determining
-            .iter()
-            .map(|s| DeterminingJson {
-                policy: &s.policy,
-                statement: s.statement,
-                sid: s.sid.as_deref(),
-                kind: s.place.kind().as_str(),
-                index: s.place.index(),
-                level: s.place.level(),
-            })
-            .collect(),
+        determining: determining_json(outcome),
         revision: None,
     }
 }
@@ -69,4 +59,20 @@ pub fn outcome_json(outcome: &Outcome) -> OutcomeJson<'_> {
 pub struct ErrorJson<'a> {
     /// What is wrong, with the JSON path of the fault where there is one.
     pub error: &'a str,
+}
+
+/// The determining statements of `outcome`, as answers list them.
+pub fn determining_json(outcome: &Outcome) -> Vec<DeterminingJson<'_>> {
+    outcome
+        .determining
+        .iter()
+        .map(|s| DeterminingJson {
+            policy: &s.policy,
+            statement: s.statement,
+            sid: s.sid.as_deref(),
+            kind: s.place.kind().as_str(),
+            index: s.place.index(),
+            level: s.place.level(),
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@ use crate::answer::{outcome_json, to_json, ErrorJson};
 use crate::metrics::Metrics;
 use crate::routes::{Call, RouteTable, Unmapped};
 use ramjet_compiler::{parse_request, parse_request_batch, Diagnostic};
-use ramjet_engine::{Decision, Request, Scratch, Snapshot};
+use ramjet_engine::{Decision, Request, Scratch, Snapshot, Verdict};
 use std::cell::RefCell;
 use std::time::Instant;
 
@@ -29,8 +29,8 @@ thread_local! {
     static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
 }
 
-/// Decides `request` with this thread's scratch.
-fn decide(snapshot: &Snapshot, request: &Request, metrics: &Metrics) -> String {
+/// Decides `request` with this thread's scratch, for the JSON API's `source` (`check`, `batch`).
+fn decide(snapshot: &Snapshot, request: &Request, metrics: &Metrics, source: &str) -> String {
     let started = Instant::now();
     let outcome = SCRATCH.with(|cell| match cell.try_borrow_mut() {
         Ok(mut scratch) => snapshot.outcome(request, &mut scratch),
@@ -38,6 +38,7 @@ fn decide(snapshot: &Snapshot, request: &Request, metrics: &Metrics) -> String {
         Err(_) => snapshot.outcome(request, &mut Scratch::default()),
     });
     metrics.record_decision(outcome.decision, outcome.step, started.elapsed());
+    metrics.log_decision(source, request, &outcome, snapshot.revision());
     let mut json = outcome_json(&outcome);
     json.revision = Some(snapshot.revision());
     json.to_string()
@@ -61,7 +62,7 @@ pub fn check(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply {
     match parse_request(body) {
         Ok(request) => Reply {
             status: 200,
-            body: decide(snapshot, &request, metrics),
+            body: decide(snapshot, &request, metrics, "check"),
         },
         Err(diagnostics) => {
             metrics.record_unreadable();
@@ -99,7 +100,7 @@ pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply
     let answers: Vec<String> = items
         .iter()
         .map(|item| match item {
-            Ok(request) => decide(snapshot, request, metrics),
+            Ok(request) => decide(snapshot, request, metrics, "batch"),
             Err(diagnostics) => {
                 metrics.record_unreadable();
                 error_body(&error_text(diagnostics))
@@ -118,13 +119,15 @@ pub fn unrouted(method: &str, path: &str, metrics: &Metrics) -> Reply {
     denied(&format!("no route maps {method} {path} to a RAM action"))
 }
 
-/// The ext_authz modes: the call mapped by `routes` and decided; 200 when allowed, else 403 with
-/// the decision and the reason. A call that cannot be mapped is denied (fail closed).
+/// The ext_authz modes (`source`: `http_authz`, `grpc_authz`): the call mapped by `routes` and
+/// decided; 200 when allowed, else 403 with the decision and the reason. A call that cannot be
+/// mapped is denied (fail closed).
 pub fn authorize(
     snapshot: &Snapshot,
     routes: &RouteTable,
     call: &Call<'_>,
     metrics: &Metrics,
+    source: &str,
 ) -> Reply {
     let request = match routes.map(call) {
         Ok(request) => request,
@@ -137,11 +140,25 @@ pub fn authorize(
         }
     };
     let started = Instant::now();
-    let checked = SCRATCH.with(|cell| match cell.try_borrow_mut() {
-        Ok(mut scratch) => snapshot.check(&request, &mut scratch),
-        Err(_) => snapshot.check(&request, &mut Scratch::default()),
+    let verdict = SCRATCH.with(|cell| {
+        let mut fresh = Scratch::default();
+        let mut borrowed = cell.try_borrow_mut();
+        let scratch = match borrowed.as_deref_mut() {
+            Ok(scratch) => scratch,
+            Err(_) => &mut fresh,
+        };
+        if metrics.logs_decisions() {
+            // The log names the determining statements: the full outcome.
+            let outcome = snapshot.outcome(&request, scratch);
+            metrics.log_decision(source, &request, &outcome, snapshot.revision());
+            Verdict {
+                decision: outcome.decision,
+                step: outcome.step,
+            }
+        } else {
+            snapshot.check(&request, scratch).verdict
+        }
     });
-    let verdict = checked.verdict;
     metrics.record_decision(verdict.decision, verdict.step, started.elapsed());
     let body = to_json(&Authorized {
         decision: verdict.decision.as_str(),

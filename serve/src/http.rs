@@ -130,7 +130,7 @@ async fn ext_authz(
         peer: Some(peer.ip()),
     };
     json(
-        api::authorize(&snapshot, routes, &call, &shared.metrics),
+        api::authorize(&snapshot, routes, &call, &shared.metrics, "http_authz"),
         revision,
     )
 }

@@ -6,6 +6,8 @@
 //! - `POST /v1/check` and `POST /v1/check/batch`: the request JSON of `ramjet eval`, answered
 //!   with the `check` JSON and the bundle `revision` ([`api`]);
 //! - `GET /metrics` (Prometheus), `/health`, `/ready` ([`metrics`]);
+//! - with `--grpc`, Envoy's gRPC ext_authz (`envoy.service.auth.v3.Authorization/Check`), mapped
+//!   and decided the same way, a deny being `PERMISSION_DENIED`;
 //! - every other path: Envoy's HTTP ext_authz mode: the forwarded call is mapped to a RAM
 //!   request by the route file ([`routes`]) and decided, 200 allowing and 403 denying; a call no
 //!   route maps is denied;
@@ -19,6 +21,8 @@
 
 pub mod answer;
 pub mod api;
+pub mod decision_log;
+mod grpc;
 mod http;
 pub mod metrics;
 mod reload;
@@ -41,8 +45,12 @@ pub struct Config {
     pub bundle: PathBuf,
     /// Where the HTTP listener binds; port 0 picks a free one (printed at start-up).
     pub http: SocketAddr,
+    /// Where the gRPC ext_authz listener binds, if anywhere.
+    pub grpc: Option<SocketAddr>,
     /// The route file for the ext_authz modes; without one every forwarded call is denied.
     pub routes: Option<PathBuf>,
+    /// The decision log (JSON Lines, appended to), if any.
+    pub decision_log: Option<PathBuf>,
 }
 
 /// Why the service could not start.
@@ -70,6 +78,14 @@ pub enum ServeError {
     /// The route file is refused.
     #[error("{0}")]
     Routes(#[from] routes::RouteFileError),
+    /// The decision log cannot be opened.
+    #[error("cannot open the decision log {path}: {error}")]
+    DecisionLog {
+        /// The file.
+        path: String,
+        /// Why.
+        error: std::io::Error,
+    },
     /// The bundle directory cannot be watched.
     #[error("cannot watch {dir}: {error}")]
     Watch {
@@ -84,7 +100,8 @@ pub enum ServeError {
 }
 
 /// Runs the service until `SIGTERM` or `SIGINT`, then finishes the calls in flight and returns.
-/// Prints `listening http=ADDR grpc=off` on stdout once it accepts calls.
+/// Prints `listening http=ADDR grpc=ADDR` (`grpc=off` without a gRPC listener) on stdout once it
+/// accepts calls.
 pub fn run(config: Config) -> Result<(), ServeError> {
     let routes = match &config.routes {
         Some(path) => Some(routes::RouteTable::load(path)?),
@@ -106,7 +123,41 @@ async fn serve(
     store: Arc<PolicyStore>,
     routes: Option<Arc<routes::RouteTable>>,
 ) -> Result<(), ServeError> {
-    let metrics = Arc::new(Metrics::default());
+    let (metrics, log_writer) = match &config.decision_log {
+        Some(path) => {
+            let (log, writer) =
+                decision_log::DecisionLog::open(path).map_err(|error| ServeError::DecisionLog {
+                    path: path.display().to_string(),
+                    error,
+                })?;
+            (Metrics::with_decision_log(log), Some(writer))
+        }
+        None => (Metrics::default(), None),
+    };
+    let metrics = Arc::new(metrics);
+    let served = listen(&config, store, routes, metrics.clone()).await;
+    // The listeners are closed: the log's writer finishes the queued lines.
+    metrics.close_decision_log();
+    let dropped = metrics.log_lines_dropped();
+    if let Some(writer) = log_writer {
+        match writer.join() {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => eprintln!("ramjet serve: the decision log failed: {error}"),
+            Err(_) => eprintln!("ramjet serve: the decision log's writer stopped"),
+        }
+        if dropped > 0 {
+            eprintln!("ramjet serve: {dropped} decision-log lines dropped (the log fell behind)");
+        }
+    }
+    served
+}
+
+async fn listen(
+    config: &Config,
+    store: Arc<PolicyStore>,
+    routes: Option<Arc<routes::RouteTable>>,
+    metrics: Arc<Metrics>,
+) -> Result<(), ServeError> {
     metrics.set_revision(store.snapshot().revision());
     let _watcher =
         reload::watch(&config.bundle, store.clone(), metrics.clone()).map_err(|error| {
@@ -115,35 +166,70 @@ async fn serve(
                 error,
             }
         })?;
-    let listener = tokio::net::TcpListener::bind(config.http)
-        .await
-        .map_err(|error| ServeError::Bind {
-            addr: config.http,
-            error,
-        })?;
+    let listener = bind(config.http).await?;
     let bound = listener.local_addr()?;
+    let grpc_listener = match config.grpc {
+        Some(addr) => Some(bind(addr).await?),
+        None => None,
+    };
+    let grpc_bound = match &grpc_listener {
+        Some(listener) => listener.local_addr()?.to_string(),
+        None => "off".to_string(),
+    };
     let app = http::router(http::Shared {
-        store,
-        metrics,
-        routes,
+        store: store.clone(),
+        metrics: metrics.clone(),
+        routes: routes.clone(),
     });
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "listening http={bound} grpc=off")?;
-        out.flush()?;
-    }
-    let app = app.into_make_service_with_connect_info::<SocketAddr>();
-    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+    // One stop signal for both listeners.
+    let (stopping, stop_seen) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
         shutdown_signal().await;
         let _ = stopping.send(true);
     });
+    let stopped = |mut seen: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = seen.wait_for(|stopping| *stopping).await;
+    };
+    let grpc_server = grpc_listener.map(|listener| {
+        let service = grpc::AuthorizationService {
+            store,
+            metrics,
+            routes,
+        };
+        tonic::transport::Server::builder()
+            .add_service(envoy_types::ext_authz::v3::pb::AuthorizationServer::new(
+                service,
+            ))
+            .serve_with_incoming_shutdown(
+                tonic::transport::server::TcpIncoming::from(listener),
+                stopped(stop_seen.clone()),
+            )
+    });
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "listening http={bound} grpc={grpc_bound}")?;
+        out.flush()?;
+    }
+    let app = app.into_make_service_with_connect_info::<SocketAddr>();
+    let http_server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_seen.clone()));
+    let grpc_server = async move {
+        match grpc_server {
+            Some(server) => server
+                .await
+                .map_err(|e| std::io::Error::other(e.to_string())),
+            None => {
+                std::future::pending::<()>().await;
+                Ok(())
+            }
+        }
+    };
     tokio::select! {
-        served = server => served?,
+        served = http_server => served?,
+        served = grpc_server => served?,
         // Calls in flight get a bounded time to finish; a client that holds its connection
         // open does not keep the service up for ever.
         _ = async {
-            let _ = stop_seen.wait_for(|stopping| *stopping).await;
+            stopped(stop_seen).await;
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => eprintln!(
             "ramjet serve: calls still open {} s after the signal; exiting",
@@ -151,6 +237,12 @@ async fn serve(
         ),
     }
     Ok(())
+}
+
+async fn bind(addr: SocketAddr) -> Result<tokio::net::TcpListener, ServeError> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|error| ServeError::Bind { addr, error })
 }
 
 /// How long calls in flight may take to finish after `SIGTERM`.

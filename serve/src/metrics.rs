@@ -1,6 +1,8 @@
-//! The service's Prometheus metrics (`GET /metrics`): decisions by result, the time to decide,
-//! unreadable and unrouted calls, reloads, and the current bundle revision.
+//! What the service reports: its Prometheus metrics (`GET /metrics`: decisions by result, the
+//! time to decide, unreadable and unrouted calls, reloads, the current bundle revision,
+//! decision-log lines dropped) and, when one is open, the decision log.
 
+use crate::decision_log::DecisionLog;
 use prometheus_client::encoding::text::encode;
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -8,7 +10,7 @@ use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::Registry;
-use ramjet_engine::{Decision, Step};
+use ramjet_engine::{Decision, Outcome, Request, Step};
 use std::time::Duration;
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
@@ -32,6 +34,8 @@ pub struct Metrics {
     unrouted: Counter,
     reloads: Family<ReloadLabels, Counter>,
     revision: Gauge,
+    log_dropped: Counter,
+    log: Option<DecisionLog>,
 }
 
 impl Default for Metrics {
@@ -74,6 +78,12 @@ impl Default for Metrics {
             "Revision of the bundle snapshot that decides",
             revision.clone(),
         );
+        let log_dropped = Counter::default();
+        registry.register(
+            "decision_log_dropped",
+            "Decision-log lines dropped because the log's queue was full",
+            log_dropped.clone(),
+        );
         Metrics {
             registry,
             decisions,
@@ -82,11 +92,47 @@ impl Default for Metrics {
             unrouted,
             reloads,
             revision,
+            log_dropped,
+            log: None,
         }
     }
 }
 
 impl Metrics {
+    /// Metrics that also write every decision to `log`.
+    pub fn with_decision_log(log: DecisionLog) -> Metrics {
+        Metrics {
+            log: Some(log),
+            ..Metrics::default()
+        }
+    }
+
+    /// True when decisions are logged (the callers then ask for the determining statements).
+    pub fn logs_decisions(&self) -> bool {
+        self.log.is_some()
+    }
+
+    /// Logs one decided call, if there is a log; a dropped line is counted.
+    pub fn log_decision(&self, source: &str, request: &Request, outcome: &Outcome, revision: u64) {
+        if let Some(log) = &self.log {
+            if !log.record(source, request, outcome, revision) {
+                self.log_dropped.inc();
+            }
+        }
+    }
+
+    /// Decision-log lines dropped so far.
+    pub fn log_lines_dropped(&self) -> u64 {
+        self.log.as_ref().map_or(0, DecisionLog::dropped)
+    }
+
+    /// Closes the decision log, if any: its writer finishes the queued lines and stops.
+    pub fn close_decision_log(&self) {
+        if let Some(log) = &self.log {
+            log.close();
+        }
+    }
+
     /// One request decided in `elapsed`.
     pub fn record_decision(&self, decision: Decision, step: Step, elapsed: Duration) {
         self.decisions

@@ -1,0 +1,103 @@
+//! Envoy's external authorization over gRPC (`envoy.service.auth.v3.Authorization/Check`): the
+//! call Envoy describes is mapped by the route file and decided. An allowed call answers `OK`
+//! with `x-ramjet-revision` added to the upstream request; anything else — a deny, a call no
+//! route maps, a malformed `CheckRequest` — answers `PERMISSION_DENIED` (7) with a 403 body
+//! saying why. The service never answers with a gRPC error: Envoy's `failure_mode_allow` would
+//! let an errored check through.
+
+use crate::api::{self, Reply};
+use crate::metrics::Metrics;
+use crate::routes::{Call, RouteTable};
+use envoy_types::ext_authz::v3::pb::{Authorization, CheckRequest, CheckResponse, HttpStatusCode};
+use envoy_types::ext_authz::v3::{
+    CheckRequestExt, CheckResponseExt, DeniedHttpResponseBuilder, OkHttpResponseBuilder,
+};
+use ramjet_engine::PolicyStore;
+use std::net::IpAddr;
+use std::sync::Arc;
+use tonic::{Request, Response, Status};
+
+/// The gRPC authorization service.
+pub struct AuthorizationService {
+    /// The bundle's compiled snapshots.
+    pub store: Arc<PolicyStore>,
+    /// The metrics.
+    pub metrics: Arc<Metrics>,
+    /// The route file, if one was given.
+    pub routes: Option<Arc<RouteTable>>,
+}
+
+impl AuthorizationService {
+    /// The reply for one `CheckRequest`, as the HTTP mode would give it.
+    fn decide(&self, request: &CheckRequest) -> (Reply, u64) {
+        let snapshot = self.store.snapshot();
+        let revision = snapshot.revision();
+        let Some(http) = request
+            .attributes
+            .as_ref()
+            .and_then(|a| a.request.as_ref())
+            .and_then(|r| r.http.as_ref())
+        else {
+            self.metrics.record_unreadable();
+            let reply = Reply {
+                status: 403,
+                body: crate::answer::to_json(&crate::answer::ErrorJson {
+                    error: "the CheckRequest has no attributes.request.http",
+                }),
+            };
+            return (reply, revision);
+        };
+        let (path, query) = match http.path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (http.path.as_str(), None),
+        };
+        let Some(routes) = &self.routes else {
+            return (api::unrouted(&http.method, path, &self.metrics), revision);
+        };
+        let headers = &http.headers;
+        let header = |name: &str| headers.get(name).map(String::as_str);
+        let peer = request
+            .get_client_address()
+            .and_then(|a| a.parse::<IpAddr>().ok());
+        let call = Call {
+            method: &http.method,
+            path,
+            query,
+            header: &header,
+            peer,
+        };
+        (
+            api::authorize(&snapshot, routes, &call, &self.metrics, "grpc_authz"),
+            revision,
+        )
+    }
+}
+
+#[tonic::async_trait]
+impl Authorization for AuthorizationService {
+    async fn check(
+        &self,
+        request: Request<CheckRequest>,
+    ) -> Result<Response<CheckResponse>, Status> {
+        let (reply, revision) = self.decide(request.get_ref());
+        let mut response = CheckResponse::new();
+        if reply.status == 200 {
+            let mut ok = OkHttpResponseBuilder::new();
+            ok.add_header("x-ramjet-revision", revision.to_string(), None, true);
+            response
+                .set_status(Status::ok("allowed"))
+                .set_http_response(ok);
+        } else {
+            let mut denied = DeniedHttpResponseBuilder::new();
+            denied
+                .set_http_status(HttpStatusCode::Forbidden)
+                .add_header("content-type", "application/json", None, true)
+                .add_header("x-ramjet-revision", revision.to_string(), None, true)
+                .set_body(reply.body.clone());
+            response
+                .set_status(Status::permission_denied(reply.body))
+                .set_http_response(denied);
+        }
+        Ok(Response::new(response))
+    }
+}
