@@ -881,3 +881,105 @@ fn grpc_ext_authz_decides_as_the_http_mode_and_denies_what_it_cannot_map() {
         403
     );
 }
+
+/// A protobuf `Struct` of string fields.
+fn string_struct(fields: &[(&str, &str)]) -> envoy_types::pb::google::protobuf::Struct {
+    use envoy_types::pb::google::protobuf::{value::Kind, Struct, Value as ProtoValue};
+    Struct {
+        fields: fields
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    ProtoValue {
+                        kind: Some(Kind::StringValue(v.to_string())),
+                    },
+                )
+            })
+            .collect(),
+    }
+}
+
+#[test]
+fn grpc_takes_the_principal_from_verified_jwt_claims() {
+    use envoy_types::pb::envoy::config::core::v3::Metadata;
+    use envoy_types::pb::envoy::service::auth::v3::authorization_client::AuthorizationClient;
+    use envoy_types::pb::google::protobuf::{value::Kind, Struct, Value as ProtoValue};
+    let mut routes: Value = serde_json::from_str(ROUTES).unwrap();
+    routes["principal_claims"] = serde_json::json!({
+        "metadata": "envoy.filters.http.jwt_authn", "payload": "jwt_payload",
+        "type": "RamUser", "account": "acs_account", "name": "sub"});
+    let file = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-jwt-routes.json");
+    std::fs::write(&file, routes.to_string()).unwrap();
+    let service = Service::start_with(
+        &corpus().join("bundle"),
+        &["--routes", file.to_str().unwrap(), "--grpc", "127.0.0.1:0"],
+    );
+    let grpc = service.grpc.clone().unwrap();
+    let with_claims = |claims: &[(&str, &str)]| {
+        let mut request = check_request(
+            "GET",
+            "/api/v2/services",
+            &[
+                ("x-forwarded-for", "192.0.2.7"),
+                ("x-region", "cn-hangzhou"),
+            ],
+        );
+        let payload = ProtoValue {
+            kind: Some(Kind::StructValue(string_struct(claims))),
+        };
+        let namespace = Struct {
+            fields: [("jwt_payload".to_string(), payload)].into_iter().collect(),
+        };
+        if let Some(attributes) = request.attributes.as_mut() {
+            attributes.metadata_context = Some(Metadata {
+                filter_metadata: [("envoy.filters.http.jwt_authn".to_string(), namespace)]
+                    .into_iter()
+                    .collect(),
+                ..Default::default()
+            });
+        }
+        request
+    };
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let mut client = AuthorizationClient::connect(format!("http://{grpc}"))
+            .await
+            .unwrap();
+        let alice = client
+            .check(with_claims(&[
+                ("sub", "alice"),
+                ("acs_account", "1234567890123456"),
+            ]))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(alice.status.map(|s| s.code), Some(0));
+        // dave has no policy that lists services.
+        let dave = client
+            .check(with_claims(&[
+                ("sub", "dave"),
+                ("acs_account", "1234567890123456"),
+            ]))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(dave.status.map(|s| s.code), Some(7));
+        let missing = client
+            .check(with_claims(&[("sub", "alice")]))
+            .await
+            .unwrap()
+            .into_inner();
+        let status = missing.status.unwrap();
+        assert_eq!(status.code, 7);
+        assert!(status.message.contains("acs_account"), "{}", status.message);
+    });
+    assert_eq!(
+        eval_decision("eas:ListServices", "*", "192.0.2.7"),
+        "Allow",
+        "the oracle for alice's call"
+    );
+}

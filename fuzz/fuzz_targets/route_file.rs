@@ -38,6 +38,7 @@ fn call_of<'a>(
         query,
         header,
         peer: Some(IpAddr::V4(Ipv4Addr::LOCALHOST)),
+        metadata: None,
     }
 }
 

@@ -59,12 +59,25 @@ impl AuthorizationService {
         let peer = request
             .get_client_address()
             .and_then(|a| a.parse::<IpAddr>().ok());
+        let metadata = request
+            .attributes
+            .as_ref()
+            .and_then(|a| a.metadata_context.as_ref())
+            .map(|m| {
+                serde_json::Value::Object(
+                    m.filter_metadata
+                        .iter()
+                        .map(|(namespace, fields)| (namespace.clone(), struct_json(fields)))
+                        .collect(),
+                )
+            });
         let call = Call {
             method: &http.method,
             path,
             query,
             header: &header,
             peer,
+            metadata: metadata.as_ref(),
         };
         (
             api::authorize(&snapshot, routes, &call, &self.metrics, "grpc_authz"),
@@ -99,5 +112,32 @@ impl Authorization for AuthorizationService {
                 .set_http_response(denied);
         }
         Ok(Response::new(response))
+    }
+}
+
+/// A protobuf `Struct` (Envoy's dynamic metadata) as JSON.
+fn struct_json(value: &envoy_types::pb::google::protobuf::Struct) -> serde_json::Value {
+    serde_json::Value::Object(
+        value
+            .fields
+            .iter()
+            .map(|(k, v)| (k.clone(), value_json(v)))
+            .collect(),
+    )
+}
+
+fn value_json(value: &envoy_types::pb::google::protobuf::Value) -> serde_json::Value {
+    use envoy_types::pb::google::protobuf::value::Kind;
+    match &value.kind {
+        None | Some(Kind::NullValue(_)) => serde_json::Value::Null,
+        Some(Kind::NumberValue(n)) => serde_json::Number::from_f64(*n)
+            .map(serde_json::Value::Number)
+            .unwrap_or(serde_json::Value::Null),
+        Some(Kind::StringValue(s)) => serde_json::Value::String(s.clone()),
+        Some(Kind::BoolValue(b)) => serde_json::Value::Bool(*b),
+        Some(Kind::StructValue(s)) => struct_json(s),
+        Some(Kind::ListValue(list)) => {
+            serde_json::Value::Array(list.values.iter().map(value_json).collect())
+        }
     }
 }

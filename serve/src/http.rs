@@ -128,6 +128,7 @@ async fn ext_authz(
         query,
         header: &header,
         peer: Some(peer.ip()),
+        metadata: None,
     };
     json(
         api::authorize(&snapshot, routes, &call, &shared.metrics, "http_authz"),

@@ -25,7 +25,18 @@
 //!
 //! The principal comes from the header `principal_header` (default `x-ramjet-principal`) that
 //! the gateway's authentication step sets: the principal object of a request (interfaces.md),
-//! as JSON. The context: `acs:SourceIp` from the peer address, or from `x-forwarded-for` when
+//! as JSON. Over gRPC it may come instead from the claims Envoy's `jwt_authn` filter verified
+//! (its `payload_in_metadata`, forwarded by ext_authz's `metadata_context_namespaces`):
+//!
+//! ```json
+//! "principal_claims": {"metadata": "envoy.filters.http.jwt_authn", "payload": "jwt_payload",
+//!                      "type": "RamUser", "account": "acs_account", "name": "sub"}
+//! ```
+//!
+//! builds `{"type": "RamUser", "account": <claim acs_account>, "name": <claim sub>}`; any of the
+//! principal's members (`name`, `session`, `account`, `service`, `provider`, `id`) may be given
+//! as a claim name. When the claims are configured and present they are used; otherwise the
+//! header is. The context: `acs:SourceIp` from the peer address, or from `x-forwarded-for` when
 //! `trusted_proxies` (default 0) proxies stand in front (the address that many hops from the
 //! right); `acs:SecureTransport` from `x-forwarded-proto` (else the listener's, plain HTTP);
 //! `acs:CurrentTime`, now; and each of `context_headers` (default: `acs:UserAgent` from
@@ -99,8 +110,22 @@ pub struct RouteTable {
     account: Option<String>,
     region: Option<String>,
     principal_header: String,
+    principal_claims: Option<PrincipalClaims>,
     trusted_proxies: usize,
     context_headers: Vec<(String, String)>,
+}
+
+/// Where a principal's members come from in verified JWT claims.
+#[derive(Debug, Clone)]
+struct PrincipalClaims {
+    /// The metadata namespace (`envoy.filters.http.jwt_authn`).
+    metadata: String,
+    /// The key of the claims object in it (`payload_in_metadata`).
+    payload: String,
+    /// The principal's type, fixed.
+    kind: String,
+    /// Principal member → claim name.
+    members: Vec<(String, String)>,
 }
 
 /// One forwarded call, as the gateway describes it.
@@ -115,6 +140,9 @@ pub struct Call<'a> {
     pub header: &'a dyn Fn(&str) -> Option<&'a str>,
     /// The address the call came from.
     pub peer: Option<IpAddr>,
+    /// Envoy's dynamic metadata (`metadata_context.filter_metadata`) as JSON, when the call
+    /// came over gRPC.
+    pub metadata: Option<&'a serde_json::Value>,
 }
 
 /// Why a call is denied before any policy is asked.
@@ -178,6 +206,7 @@ impl RouteTable {
             account: None,
             region: None,
             principal_header: "x-ramjet-principal".into(),
+            principal_claims: None,
             trusted_proxies: 0,
             context_headers: vec![
                 ("acs:UserAgent".into(), "user-agent".into()),
@@ -212,15 +241,18 @@ impl RouteTable {
                         .collect::<Result<_, _>>()?;
                 }
                 ("routes", Json::Array(list)) => routes = Some(list),
+                ("principal_claims", Json::Object(_)) => {
+                    table.principal_claims = Some(read_claims(value).map_err(at)?)
+                }
                 (
                     "source" | "account" | "region" | "principal_header" | "trusted_proxies"
-                    | "context_headers" | "routes",
+                    | "context_headers" | "routes" | "principal_claims",
                     other,
                 ) => return Err(at(format!("unexpected {}", other.kind()))),
                 (other, _) => {
                     return Err(refuse(
                         1,
-                        format!("unknown member {other:?}; allowed: source, account, region, principal_header, trusted_proxies, context_headers, routes"),
+                        format!("unknown member {other:?}; allowed: source, account, region, principal_header, principal_claims, trusted_proxies, context_headers, routes"),
                     ))
                 }
             }
@@ -266,20 +298,9 @@ impl RouteTable {
             )));
         };
         let captures = captures.map_err(Unmapped::BadCall)?;
-        let principal_text = (call.header)(&self.principal_header).ok_or_else(|| {
-            Unmapped::BadCall(format!(
-                "{}: no principal (header {:?} is missing)",
-                route.action, self.principal_header
-            ))
-        })?;
-        let principal = match json::read(principal_text.as_bytes()) {
-            Ok(value @ Json::Object(_)) => value,
-            _ => {
-                return Err(Unmapped::BadCall(format!(
-                    "header {:?} is not a JSON principal object",
-                    self.principal_header
-                )))
-            }
+        let principal = match self.principal_from_claims(call) {
+            Some(principal) => principal.map_err(Unmapped::BadCall)?,
+            None => self.principal_from_header(call, &route.action)?,
         };
         let account = self.account.clone().or_else(|| match &principal {
             Json::Object(m) => m
@@ -299,6 +320,45 @@ impl RouteTable {
         parse_request(text.as_bytes()).map_err(|d: Vec<Diagnostic>| {
             Unmapped::BadCall(format!("the call's request: {}", error_text(&d)))
         })
+    }
+
+    /// The principal object the verified claims give, when claims are configured and the call
+    /// carries them.
+    fn principal_from_claims(&self, call: &Call<'_>) -> Option<Result<Json, String>> {
+        let claims = self.principal_claims.as_ref()?;
+        let payload = call
+            .metadata?
+            .get(&claims.metadata)?
+            .get(&claims.payload)?
+            .as_object()?;
+        let mut object = vec![("type".to_string(), Json::String(claims.kind.clone()))];
+        for (member, claim) in &claims.members {
+            match payload.get(claim) {
+                Some(serde_json::Value::String(value)) => {
+                    object.push((member.clone(), Json::String(value.clone())))
+                }
+                Some(_) => return Some(Err(format!("claim {claim:?} is not a string"))),
+                None => return Some(Err(format!("the verified claims have no {claim:?}"))),
+            }
+        }
+        Some(Ok(Json::Object(object)))
+    }
+
+    /// The principal object of the header `principal_header`.
+    fn principal_from_header(&self, call: &Call<'_>, action: &str) -> Result<Json, Unmapped> {
+        let text = (call.header)(&self.principal_header).ok_or_else(|| {
+            Unmapped::BadCall(format!(
+                "{action}: no principal (header {:?} is missing)",
+                self.principal_header
+            ))
+        })?;
+        match json::read(text.as_bytes()) {
+            Ok(value @ Json::Object(_)) => Ok(value),
+            _ => Err(Unmapped::BadCall(format!(
+                "header {:?} is not a JSON principal object",
+                self.principal_header
+            ))),
+        }
     }
 
     /// The context object of a call, as JSON text.
@@ -450,6 +510,46 @@ fn template(text: &str) -> Result<Vec<Piece>, String> {
         pieces.push(Piece::Text(rest.to_string()));
     }
     Ok(pieces)
+}
+
+fn read_claims(value: &Json) -> Result<PrincipalClaims, String> {
+    let Json::Object(members) = value else {
+        return Err("an object".into());
+    };
+    let mut claims = PrincipalClaims {
+        metadata: String::new(),
+        payload: String::new(),
+        kind: String::new(),
+        members: Vec::new(),
+    };
+    for (name, value) in members {
+        let Json::String(text) = value else {
+            return Err(format!("{name}: a string"));
+        };
+        match name.as_str() {
+            "metadata" => claims.metadata = text.clone(),
+            "payload" => claims.payload = text.clone(),
+            "type" => claims.kind = text.clone(),
+            "account" | "name" | "session" | "service" | "provider" | "id" => {
+                claims.members.push((name.clone(), text.clone()))
+            }
+            other => {
+                return Err(format!(
+                    "unknown member {other:?}; allowed: metadata, payload, type, account, name, session, service, provider, id"
+                ))
+            }
+        }
+    }
+    for (name, value) in [
+        ("metadata", &claims.metadata),
+        ("payload", &claims.payload),
+        ("type", &claims.kind),
+    ] {
+        if value.is_empty() {
+            return Err(format!("member {name:?} is required"));
+        }
+    }
+    Ok(claims)
 }
 
 fn read_route(route: &Json, actions: &HashSet<String>) -> Result<Route, String> {
