@@ -6,7 +6,7 @@
 
 use crate::answer::{outcome_json, to_json, ErrorJson};
 use crate::metrics::Metrics;
-use crate::routes::{Call, RouteTable, Unmapped};
+use crate::routes::Unmapped;
 use ramjet_compiler::{parse_request, parse_request_batch, Diagnostic};
 use ramjet_engine::{Decision, Request, Scratch, Snapshot, Verdict};
 use std::cell::RefCell;
@@ -113,23 +113,16 @@ pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply
     }
 }
 
-/// The ext_authz modes without a route file: every forwarded call is denied (403).
-pub fn unrouted(method: &str, path: &str, metrics: &Metrics) -> Reply {
-    metrics.record_unrouted();
-    denied(&format!("no route maps {method} {path} to a RAM action"))
-}
-
-/// The ext_authz modes (`source`: `http_authz`, `grpc_authz`): the call mapped by `routes` and
-/// decided; 200 when allowed, else 403 with the decision and the reason. A call that cannot be
-/// mapped is denied (fail closed).
+/// The ext_authz modes (`source`: `http_authz`, `grpc_authz`): the call as the route file
+/// mapped it, decided; 200 when allowed, else 403 with the decision and the reason. A call that
+/// could not be mapped is denied (fail closed).
 pub fn authorize(
     snapshot: &Snapshot,
-    routes: &RouteTable,
-    call: &Call<'_>,
+    mapped: Result<Request, Unmapped>,
     metrics: &Metrics,
     source: &str,
 ) -> Reply {
-    let request = match routes.map(call) {
+    let request = match mapped {
         Ok(request) => request,
         Err(unmapped) => {
             match unmapped {

@@ -7,7 +7,7 @@
 
 use crate::api::{self, Reply};
 use crate::metrics::Metrics;
-use crate::routes::{Call, RouteTable};
+use crate::routes::{Call, RouteTable, Unmapped};
 use envoy_types::ext_authz::v3::pb::{Authorization, CheckRequest, CheckResponse, HttpStatusCode};
 use envoy_types::ext_authz::v3::{
     CheckRequestExt, CheckResponseExt, DeniedHttpResponseBuilder, OkHttpResponseBuilder,
@@ -28,31 +28,25 @@ pub struct AuthorizationService {
 }
 
 impl AuthorizationService {
-    /// The reply for one `CheckRequest`, as the HTTP mode would give it.
-    fn decide(&self, request: &CheckRequest) -> (Reply, u64) {
-        let snapshot = self.store.snapshot();
-        let revision = snapshot.revision();
+    /// The RAM request a `CheckRequest` describes, or why it is denied without asking the
+    /// policies.
+    pub fn map(&self, request: &CheckRequest) -> Result<ramjet_engine::Request, Unmapped> {
         let Some(http) = request
             .attributes
             .as_ref()
             .and_then(|a| a.request.as_ref())
             .and_then(|r| r.http.as_ref())
         else {
-            self.metrics.record_unreadable();
-            let reply = Reply {
-                status: 403,
-                body: crate::answer::to_json(&crate::answer::ErrorJson {
-                    error: "the CheckRequest has no attributes.request.http",
-                }),
-            };
-            return (reply, revision);
+            return Err(Unmapped::BadCall(
+                "the CheckRequest has no attributes.request.http".into(),
+            ));
         };
         let (path, query) = match http.path.split_once('?') {
             Some((path, query)) => (path, Some(query)),
             None => (http.path.as_str(), None),
         };
         let Some(routes) = &self.routes else {
-            return (api::unrouted(&http.method, path, &self.metrics), revision);
+            return Err(Unmapped::no_route(&http.method, path));
         };
         let headers = &http.headers;
         let header = |name: &str| headers.get(name).map(String::as_str);
@@ -79,10 +73,15 @@ impl AuthorizationService {
             peer,
             metadata: metadata.as_ref(),
         };
-        (
-            api::authorize(&snapshot, routes, &call, &self.metrics, "grpc_authz"),
-            revision,
-        )
+        routes.map(&call)
+    }
+
+    /// The reply for one `CheckRequest`, as the HTTP mode would give it, and the revision that
+    /// decided it.
+    pub fn reply(&self, request: &CheckRequest) -> (Reply, u64) {
+        let snapshot = self.store.snapshot();
+        let reply = api::authorize(&snapshot, self.map(request), &self.metrics, "grpc_authz");
+        (reply, snapshot.revision())
     }
 }
 
@@ -92,7 +91,7 @@ impl Authorization for AuthorizationService {
         &self,
         request: Request<CheckRequest>,
     ) -> Result<Response<CheckResponse>, Status> {
-        let (reply, revision) = self.decide(request.get_ref());
+        let (reply, revision) = self.reply(request.get_ref());
         let mut response = CheckResponse::new();
         if reply.status == 200 {
             let mut ok = OkHttpResponseBuilder::new();

@@ -3,7 +3,7 @@
 
 use crate::api::{self, Reply};
 use crate::metrics::Metrics;
-use crate::routes::{Call, RouteTable};
+use crate::routes::{Call, RouteTable, Unmapped};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
@@ -119,9 +119,6 @@ async fn ext_authz(
         None => (uri.path(), uri.query()),
     };
     let method = header("x-forwarded-method").unwrap_or(method.as_str());
-    let Some(routes) = &shared.routes else {
-        return json(api::unrouted(method, path, &shared.metrics), revision);
-    };
     let call = Call {
         method,
         path,
@@ -130,8 +127,12 @@ async fn ext_authz(
         peer: Some(peer.ip()),
         metadata: None,
     };
+    let mapped = match &shared.routes {
+        Some(routes) => routes.map(&call),
+        None => Err(Unmapped::no_route(method, path)),
+    };
     json(
-        api::authorize(&snapshot, routes, &call, &shared.metrics, "http_authz"),
+        api::authorize(&snapshot, mapped, &shared.metrics, "http_authz"),
         revision,
     )
 }

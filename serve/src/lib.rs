@@ -22,7 +22,7 @@
 pub mod answer;
 pub mod api;
 pub mod decision_log;
-mod grpc;
+pub mod grpc;
 mod http;
 pub mod metrics;
 mod reload;

@@ -156,6 +156,11 @@ pub enum Unmapped {
 }
 
 impl Unmapped {
+    /// No route maps `method path`.
+    pub fn no_route(method: &str, path: &str) -> Unmapped {
+        Unmapped::NoRoute(format!("no route maps {method} {path} to a RAM action"))
+    }
+
     /// The reason, for the response and the log.
     pub fn reason(&self) -> &str {
         match self {
@@ -292,10 +297,7 @@ impl RouteTable {
             }
         }
         let Some((route, captures)) = found else {
-            return Err(Unmapped::NoRoute(format!(
-                "no route maps {} {} to a RAM action",
-                call.method, call.path
-            )));
+            return Err(Unmapped::no_route(call.method, call.path));
         };
         let captures = captures.map_err(Unmapped::BadCall)?;
         let principal = match self.principal_from_claims(call) {
