@@ -201,7 +201,7 @@ async fn listen(
                 service,
             ))
             .serve_with_incoming_shutdown(
-                tonic::transport::server::TcpIncoming::from(listener),
+                tonic::transport::server::TcpIncoming::from(listener).with_nodelay(Some(true)),
                 stopped(stop_seen.clone()),
             )
     });
