@@ -1,11 +1,13 @@
-//! The floor for `ramjet serve --grpc`: an Envoy ext_authz gRPC server on the same stack (tonic,
+//! The floor for `ramjet serve`: an Envoy ext_authz gRPC server on the same stack (tonic,
 //! envoy-types, tokio) that allows every call without reading it.
 //!
 //! ```text
-//! cargo run --release -p ramjet-bench --example null_authz -- 127.0.0.1:0
+//! cargo run --release -p ramjet-bench --example null_authz -- 127.0.0.1:0 [HTTP-ADDR]
 //! ```
 //!
-//! Prints `listening grpc=ADDR`, then serves until killed.
+//! With an HTTP address it also answers every HTTP call 200 (the floor for the HTTP ext_authz
+//! mode). Prints `listening http=ADDR` (when given) and `listening grpc=ADDR`, then serves until
+//! killed.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -36,11 +38,24 @@ impl Authorization for AllowAll {
 
 #[tokio::main]
 async fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:0".into());
-    let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+    let mut args = std::env::args().skip(1);
+    let grpc_addr = args.next().unwrap_or_else(|| "127.0.0.1:0".into());
+    let http_addr = args.next();
+    let listener = tokio::net::TcpListener::bind(&grpc_addr).await.unwrap();
     let bound = listener.local_addr().unwrap();
+    // The HTTP ext_authz floor: every method and path answered 200 with an empty body, as
+    // ramjet's HTTP mode answers an allowed call.
+    let http = match http_addr {
+        Some(addr) => {
+            let http_listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+            println!("listening http={}", http_listener.local_addr().unwrap());
+            let app = axum::Router::new().fallback(|| async { axum::http::StatusCode::OK });
+            Some(tokio::spawn(async move {
+                axum::serve(http_listener, app).await.unwrap()
+            }))
+        }
+        None => None,
+    };
     println!("listening grpc={bound}");
     std::io::stdout().flush().unwrap();
     tonic::transport::Server::builder()
@@ -50,4 +65,5 @@ async fn main() {
         )
         .await
         .unwrap();
+    drop(http);
 }

@@ -104,10 +104,6 @@ fn document(statements: Vec<Value>) -> Value {
     json!({"Version": "1", "Statement": statements})
 }
 
-fn policy(statements: Vec<Value>) -> ramjet_engine::model::Policy {
-    parse_document(&document(statements))
-}
-
 fn parse_document(document: &Value) -> ramjet_engine::model::Policy {
     match parse_policy(document.to_string().as_bytes(), PolicyKind::Identity) {
         Ok(parsed) => parsed.policy,
@@ -351,22 +347,18 @@ pub fn many_users(
     statements_per_policy: usize,
     seed: u64,
 ) -> Bundle {
-    let mut rng = fastrand::Rng::with_seed(seed);
-    let actions = catalog_actions();
     let mut bundle = Bundle::default();
     let mut account = Account::default();
-    for u in 0..users {
+    for (user, documents) in many_user_documents(users, policies, statements_per_policy, seed) {
         let mut names = Vec::new();
-        for p in 0..policies {
-            let name = format!("User{u:05}Policy{p:02}");
-            let statements = (0..statements_per_policy)
-                .map(|_| statement(&mut rng, &actions))
-                .collect();
-            bundle.policies.insert(name.clone(), policy(statements));
+        for (name, document) in documents {
+            bundle
+                .policies
+                .insert(name.clone(), parse_document(&document));
             names.push(name);
         }
         account.users.insert(
-            format!("user{u:05}"),
+            user,
             User {
                 policies: names,
                 groups: vec![],
@@ -375,4 +367,29 @@ pub fn many_users(
     }
     bundle.accounts.insert(ACCOUNT.into(), account);
     bundle
+}
+
+/// The users of [`many_users`] with their policy documents as JSON, named
+/// `user00000` / `User00000Policy00`: for writing a large bundle directory.
+pub fn many_user_documents(
+    users: usize,
+    policies: usize,
+    statements_per_policy: usize,
+    seed: u64,
+) -> Vec<(String, Vec<(String, Value)>)> {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let actions = catalog_actions();
+    (0..users)
+        .map(|u| {
+            let documents = (0..policies)
+                .map(|p| {
+                    let statements = (0..statements_per_policy)
+                        .map(|_| statement(&mut rng, &actions))
+                        .collect();
+                    (format!("User{u:05}Policy{p:02}"), document(statements))
+                })
+                .collect();
+            (format!("user{u:05}"), documents)
+        })
+        .collect()
 }

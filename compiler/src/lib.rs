@@ -35,5 +35,5 @@ pub use policy::{guess_kind, parse_policy, read_policy_document, ParsedPolicy};
 /// The typed policy model (defined in `ramjet-engine`, which compiles it).
 pub use ramjet_engine::model;
 pub use ramjet_engine::model::{Effect, NamedPolicy, Policy, PolicyKind, PolicySet, Statement};
-pub use request::{parse_request, parse_request_batch, BatchItem};
+pub use request::{parse_request, parse_request_batch, principal_from_json, BatchItem};
 pub use scenario::{parse_scenario, Scenario};

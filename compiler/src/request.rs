@@ -26,6 +26,25 @@ pub fn parse_request(bytes: &[u8]) -> Result<Request, Vec<Diagnostic>> {
     }
 }
 
+/// Reads a principal object (interfaces.md `PRINCIPAL`) from JSON already read: what a gateway's
+/// header or the claims it verified say. Errors have paths from the object's root (`name`).
+///
+/// ```
+/// use ramjet_compiler::json::read;
+/// let json = read(br#"{"type": "RamUser", "account": "1234", "name": "alice"}"#).unwrap();
+/// assert!(ramjet_compiler::principal_from_json(&json).is_ok());
+/// let json = read(br#"{"type": "RamUser", "account": "1234"}"#).unwrap();
+/// assert!(ramjet_compiler::principal_from_json(&json).is_err());
+/// ```
+pub fn principal_from_json(json: &Json) -> Result<Principal, Vec<Diagnostic>> {
+    let mut diagnostics = Diagnostics::default();
+    json::report_duplicate_members(json, &JsonPath::root(), &mut diagnostics);
+    match read_principal(json, &JsonPath::root(), &mut diagnostics) {
+        Some(principal) if !diagnostics.has_errors() => Ok(principal),
+        _ => Err(diagnostics.into_vec()),
+    }
+}
+
 /// One item of a batch: a request, or why it cannot be read (paths from the batch's root,
 /// `[3].action`).
 pub type BatchItem = Result<Request, Vec<Diagnostic>>;

@@ -6,7 +6,7 @@ use crate::metrics::Metrics;
 use crate::routes::{Call, RouteTable, Unmapped};
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, Method, StatusCode, Uri};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -103,10 +103,11 @@ async fn health() -> &'static str {
 async fn ext_authz(
     State(shared): State<Shared>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
+    // The whole call, not `HeaderMap` and `Uri` extractors: those copy the headers.
+    call: axum::extract::Request,
 ) -> Response {
+    let (parts, _body) = call.into_parts();
+    let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
     let snapshot = shared.store.snapshot();
     let revision = snapshot.revision();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());

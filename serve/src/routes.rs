@@ -49,8 +49,8 @@ use crate::api::error_text;
 use percent_encoding::percent_decode_str;
 use ramjet_compiler::diagnostic::Diagnostics;
 use ramjet_compiler::json::{self, Json};
-use ramjet_compiler::{parse_request, Diagnostic, JsonPath};
-use ramjet_engine::{check_action, Request};
+use ramjet_compiler::{principal_from_json, JsonPath};
+use ramjet_engine::{check_action, Context, Principal, Request, RequestError};
 use std::collections::HashSet;
 use std::net::IpAddr;
 use std::path::Path;
@@ -304,29 +304,21 @@ impl RouteTable {
             Some(principal) => principal.map_err(Unmapped::BadCall)?,
             None => self.principal_from_header(call, &route.action)?,
         };
-        let account = self.account.clone().or_else(|| match &principal {
-            Json::Object(m) => m
-                .iter()
-                .find(|(n, _)| n == "account")
-                .and_then(|(_, v)| v.as_str().map(str::to_string)),
-            _ => None,
-        });
-        let resource = route.fill(&captures, account.as_deref(), self.region.as_deref())?;
-        let text = format!(
-            "{{\"action\":{},\"resource\":{},\"principal\":{},\"context\":{}}}",
-            json_string(&route.action),
-            json_string(&resource),
-            principal.to_compact_string(),
-            self.context(call)
-        );
-        parse_request(text.as_bytes()).map_err(|d: Vec<Diagnostic>| {
-            Unmapped::BadCall(format!("the call's request: {}", error_text(&d)))
-        })
+        let account = self.account.as_deref().or_else(|| principal.account());
+        let resource = route.fill(&captures, account, self.region.as_deref())?;
+        // Built from its parts, not written as JSON and read again: the route file's actions
+        // are checked at load, the principal was read strictly, the context is strings.
+        let request = Request::new(&route.action, &resource)
+            .map_err(|error| Unmapped::BadCall(format!("the call's request: {error}")))?;
+        let context = self
+            .context(call)
+            .map_err(|error| Unmapped::BadCall(format!("the call's context: {error}")))?;
+        Ok(request.with_principal(principal).with_context(context))
     }
 
-    /// The principal object the verified claims give, when claims are configured and the call
+    /// The principal the verified claims give, when claims are configured and the call
     /// carries them.
-    fn principal_from_claims(&self, call: &Call<'_>) -> Option<Result<Json, String>> {
+    fn principal_from_claims(&self, call: &Call<'_>) -> Option<Result<Principal, String>> {
         let claims = self.principal_claims.as_ref()?;
         let payload = call
             .metadata?
@@ -343,11 +335,14 @@ impl RouteTable {
                 None => return Some(Err(format!("the verified claims have no {claim:?}"))),
             }
         }
-        Some(Ok(Json::Object(object)))
+        Some(
+            principal_from_json(&Json::Object(object))
+                .map_err(|d| format!("the principal the claims give: {}", error_text(&d))),
+        )
     }
 
     /// The principal object of the header `principal_header`.
-    fn principal_from_header(&self, call: &Call<'_>, action: &str) -> Result<Json, Unmapped> {
+    fn principal_from_header(&self, call: &Call<'_>, action: &str) -> Result<Principal, Unmapped> {
         let text = (call.header)(&self.principal_header).ok_or_else(|| {
             Unmapped::BadCall(format!(
                 "{action}: no principal (header {:?} is missing)",
@@ -355,7 +350,13 @@ impl RouteTable {
             ))
         })?;
         match json::read(text.as_bytes()) {
-            Ok(value @ Json::Object(_)) => Ok(value),
+            Ok(value @ Json::Object(_)) => principal_from_json(&value).map_err(|d| {
+                Unmapped::BadCall(format!(
+                    "header {:?}: {}",
+                    self.principal_header,
+                    error_text(&d)
+                ))
+            }),
             _ => Err(Unmapped::BadCall(format!(
                 "header {:?} is not a JSON principal object",
                 self.principal_header
@@ -363,29 +364,25 @@ impl RouteTable {
         }
     }
 
-    /// The context object of a call, as JSON text.
-    fn context(&self, call: &Call<'_>) -> String {
-        let mut entries = Vec::new();
+    /// The context of a call.
+    fn context(&self, call: &Call<'_>) -> Result<Context, RequestError> {
+        let mut context = Context::default();
         if let Some(ip) = self.source_ip(call) {
-            entries.push(("acs:SourceIp".to_string(), ip));
+            context.insert_static("acs:SourceIp", vec![ip])?;
         }
         let secure = (call.header)("x-forwarded-proto")
             .map(|p| p.trim().eq_ignore_ascii_case("https"))
             .unwrap_or(false);
-        entries.push(("acs:SecureTransport".into(), secure.to_string()));
-        entries.push(("acs:CurrentTime".into(), jiff::Timestamp::now().to_string()));
+        context.insert_static("acs:SecureTransport", vec![secure.to_string()])?;
+        context.insert_static("acs:CurrentTime", vec![jiff::Timestamp::now().to_string()])?;
         for (key, header) in &self.context_headers {
             if let Some(value) = (call.header)(header) {
-                if !entries.iter().any(|(k, _)| k.eq_ignore_ascii_case(key)) {
-                    entries.push((key.clone(), value.to_string()));
+                if context.get(key).is_none() {
+                    context.insert(key, vec![value.to_string()])?;
                 }
             }
         }
-        let members: Vec<String> = entries
-            .iter()
-            .map(|(k, v)| format!("{}:{}", json_string(k), json_string(v)))
-            .collect();
-        format!("{{{}}}", members.join(","))
+        Ok(context)
     }
 
     /// `acs:SourceIp`: the peer, or the address `trusted_proxies` hops from the right of
@@ -480,10 +477,6 @@ impl Route {
         }
         Ok(arn)
     }
-}
-
-fn json_string(text: &str) -> String {
-    serde_json::Value::String(text.to_string()).to_string()
 }
 
 /// Splits a template into text and `{Name}` placeholders.
