@@ -58,26 +58,10 @@ async fn on_sighup(wake: mpsc::Sender<()>) {
     }
 }
 
-/// Loads and compiles `dir` on a thread of its own at the lowest scheduling priority, and swaps
-/// it in, or reports why not. Compiling a large bundle takes a core for a while (~0.5 s for
-/// 100,000 statements); at the lowest priority it takes only the time the calls leave idle.
+/// Loads and compiles `dir` on a blocking thread and swaps it in, or reports why not.
 async fn reload(dir: PathBuf, store: Arc<PolicyStore>, metrics: Arc<Metrics>) {
     let shown = dir.display().to_string();
-    let (done, compiled) = tokio::sync::oneshot::channel();
-    let spawned = std::thread::Builder::new()
-        .name("ramjet-reload".into())
-        .spawn(move || {
-            // Only a hint: without it the reload still happens, at the normal priority.
-            let _ =
-                thread_priority::set_current_thread_priority(thread_priority::ThreadPriority::Min);
-            let _ = done.send(ramjet_compiler::reload(&store, &dir));
-        });
-    let result = match spawned {
-        Ok(_) => compiled
-            .await
-            .map_err(|_| "the reload thread stopped".to_string()),
-        Err(error) => Err(format!("cannot start the reload thread: {error}")),
-    };
+    let result = tokio::task::spawn_blocking(move || ramjet_compiler::reload(&store, &dir)).await;
     match result {
         Ok(Ok(revision)) => {
             metrics.record_reload(Ok(revision));
