@@ -274,6 +274,16 @@ fn unrouted_calls_are_denied_and_operations_pages_answer() {
     assert_eq!(value("ramjet_unrouted_calls_total"), 3.0);
     assert_eq!(value("ramjet_bundle_revision"), 1.0);
     assert_eq!(value("ramjet_decide_seconds_count"), 1.0);
+    // Every answered call is timed whole, by source: two checks, three forwarded calls.
+    assert_eq!(value("ramjet_call_seconds_count{source=\"check\""), 2.0);
+    assert_eq!(
+        value("ramjet_call_seconds_count{source=\"http_authz\""),
+        3.0
+    );
+    assert_eq!(
+        value("ramjet_call_seconds_bucket{le=\"+Inf\",source=\"check\""),
+        2.0
+    );
 }
 
 /// The samples of a Prometheus text page, each line checked: `# HELP`, `# TYPE`, `# EOF` or
@@ -880,6 +890,14 @@ fn grpc_ext_authz_decides_as_the_http_mode_and_denies_what_it_cannot_map() {
             .status,
         403
     );
+    // Five gRPC calls answered (the four and the empty one), each timed whole.
+    let samples = parse_metrics(&service.get("/metrics").body);
+    let grpc_calls: f64 = samples
+        .iter()
+        .filter(|(n, _)| n == "ramjet_call_seconds_count{source=\"grpc_authz\"}")
+        .map(|(_, v)| v)
+        .sum();
+    assert_eq!(grpc_calls, 5.0);
 }
 
 /// A protobuf `Struct` of string fields.

@@ -91,6 +91,7 @@ impl Authorization for AuthorizationService {
         &self,
         request: Request<CheckRequest>,
     ) -> Result<Response<CheckResponse>, Status> {
+        let started = std::time::Instant::now();
         let (reply, revision) = self.reply(request.get_ref());
         let mut response = CheckResponse::new();
         if reply.status == 200 {
@@ -110,6 +111,7 @@ impl Authorization for AuthorizationService {
                 .set_status(Status::permission_denied(reply.body))
                 .set_http_response(denied);
         }
+        self.metrics.record_call("grpc_authz", started.elapsed());
         Ok(Response::new(response))
     }
 }

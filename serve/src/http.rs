@@ -13,6 +13,7 @@ use axum::Router;
 use ramjet_engine::PolicyStore;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// The largest request body read (a batch of [`api::MAX_BATCH_ITEMS`] requests fits); a larger
 /// one is refused with 413 before it is read whole.
@@ -59,14 +60,18 @@ fn json(reply: Reply, revision: u64) -> Response {
 }
 
 async fn check(State(shared): State<Shared>, body: Bytes) -> Response {
+    let started = Instant::now();
     let snapshot = shared.store.snapshot();
-    json(
+    let response = json(
         api::check(&snapshot, &body, &shared.metrics),
         snapshot.revision(),
-    )
+    );
+    shared.metrics.record_call("check", started.elapsed());
+    response
 }
 
 async fn check_batch(State(shared): State<Shared>, body: Bytes) -> Response {
+    let started = Instant::now();
     let snapshot = shared.store.snapshot();
     let metrics = shared.metrics.clone();
     let revision = snapshot.revision();
@@ -79,7 +84,9 @@ async fn check_batch(State(shared): State<Shared>, body: Bytes) -> Response {
                 error: &format!("internal error deciding the batch: {error}"),
             }),
         });
-    json(reply, revision)
+    let response = json(reply, revision);
+    shared.metrics.record_call("batch", started.elapsed());
+    response
 }
 
 async fn metrics(State(shared): State<Shared>) -> Response {
@@ -106,6 +113,7 @@ async fn ext_authz(
     // The whole call, not `HeaderMap` and `Uri` extractors: those copy the headers.
     call: axum::extract::Request,
 ) -> Response {
+    let started = Instant::now();
     let (parts, _body) = call.into_parts();
     let (method, uri, headers) = (&parts.method, &parts.uri, &parts.headers);
     let snapshot = shared.store.snapshot();
@@ -132,8 +140,10 @@ async fn ext_authz(
         Some(routes) => routes.map(&call),
         None => Err(Unmapped::no_route(method, path)),
     };
-    json(
+    let response = json(
         api::authorize(&snapshot, mapped, &shared.metrics, "http_authz"),
         revision,
-    )
+    );
+    shared.metrics.record_call("http_authz", started.elapsed());
+    response
 }

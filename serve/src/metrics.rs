@@ -1,5 +1,5 @@
 //! What the service reports: its Prometheus metrics (`GET /metrics`: decisions by result, the
-//! time to decide, unreadable and unrouted calls, reloads, the current bundle revision,
+//! time to decide, the time to answer a call by source, unreadable and unrouted calls, reloads, the current bundle revision,
 //! decision-log lines dropped) and, when one is open, the decision log.
 
 use crate::decision_log::DecisionLog;
@@ -20,6 +20,11 @@ struct DecisionLabels {
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CallLabels {
+    source: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ReloadLabels {
     result: &'static str,
 }
@@ -30,6 +35,7 @@ pub struct Metrics {
     registry: Registry,
     decisions: Family<DecisionLabels, Counter>,
     decide_seconds: Histogram,
+    call_seconds: Family<CallLabels, Histogram>,
     unreadable: Counter,
     unrouted: Counter,
     reloads: Family<ReloadLabels, Counter>,
@@ -53,6 +59,15 @@ impl Default for Metrics {
             "decide_seconds",
             "Time to decide one request (reading and answering not included)",
             decide_seconds.clone(),
+        );
+        // 1 µs to about 1 s.
+        let call_seconds = Family::<CallLabels, Histogram>::new_with_constructor(
+            (|| Histogram::new(exponential_buckets(1e-6, 2.0, 21))) as fn() -> Histogram,
+        );
+        registry.register(
+            "call_seconds",
+            "Time to answer one call in the service, by source (check, batch, http_authz, grpc_authz): parsing, mapping, deciding and building the answer (receiving and sending not included)",
+            call_seconds.clone(),
         );
         let unreadable = Counter::default();
         registry.register(
@@ -88,6 +103,7 @@ impl Default for Metrics {
             registry,
             decisions,
             decide_seconds,
+            call_seconds,
             unreadable,
             unrouted,
             reloads,
@@ -142,6 +158,14 @@ impl Metrics {
             })
             .inc();
         self.decide_seconds.observe(elapsed.as_secs_f64());
+    }
+
+    /// One call answered in `elapsed`, from when its handler started to when its answer was
+    /// built. `source`: `check`, `batch`, `http_authz` or `grpc_authz`.
+    pub fn record_call(&self, source: &'static str, elapsed: Duration) {
+        self.call_seconds
+            .get_or_create(&CallLabels { source })
+            .observe(elapsed.as_secs_f64());
     }
 
     /// One request or batch item that could not be read.
