@@ -1001,3 +1001,36 @@ fn grpc_takes_the_principal_from_verified_jwt_claims() {
         "the oracle for alice's call"
     );
 }
+
+#[test]
+fn an_authz_prefix_keeps_forwarded_calls_off_the_operations_pages() {
+    let routes = Path::new(env!("CARGO_TARGET_TMPDIR")).join("serve-prefix-routes.json");
+    std::fs::write(
+        &routes,
+        ROUTES.replacen('{', r#"{"authz_prefix": "/ext_authz","#, 1),
+    )
+    .unwrap();
+    let service = Service::start_with(
+        &corpus().join("bundle"),
+        &["--routes", routes.to_str().unwrap()],
+    );
+    let office = [
+        ("x-ramjet-principal", ALICE),
+        ("x-forwarded-for", "192.0.2.7"),
+        ("x-region", "cn-hangzhou"),
+    ];
+    // Envoy's path_prefix in front of the original path: mapped as the path without it.
+    let listed = service.call("GET", "/ext_authz/api/v2/services", &office);
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    // A gateway's /health reaches ramjet as /ext_authz/health: no route, denied.
+    let health = service.call("GET", "/ext_authz/health", &office);
+    assert_eq!(health.status, 403, "{}", health.body);
+    // A forwarded-looking call without the prefix did not come through the gateway: denied.
+    let bare = service.call("GET", "/api/v2/services", &office);
+    assert_eq!(bare.status, 403, "{}", bare.body);
+    assert!(bare.body.contains("authz_prefix"), "{}", bare.body);
+    let lookalike = service.call("GET", "/ext_authzapi/v2/services", &office);
+    assert_eq!(lookalike.status, 403, "{}", lookalike.body);
+    // ramjet's own pages still answer on their paths.
+    assert_eq!(service.get("/health").status, 200);
+}

@@ -137,6 +137,13 @@ async fn ext_authz(
         metadata: None,
     };
     let mapped = match &shared.routes {
+        // forward_auth carries the original path apart; Envoy's HTTP mode prefixes it.
+        Some(routes) if forwarded_uri.is_none() => match routes.forwarded_path(path) {
+            Some(path) => routes.map(&Call { path, ..call }),
+            None => Err(Unmapped::NoRoute(format!(
+                "{method} {path} is not under the route file's authz_prefix"
+            ))),
+        },
         Some(routes) => routes.map(&call),
         None => Err(Unmapped::no_route(method, path)),
     };

@@ -42,6 +42,12 @@
 //! `acs:CurrentTime`, now; and each of `context_headers` (default: `acs:UserAgent` from
 //! `user-agent`, `acs:Referer` from `referer`).
 //!
+//! Envoy's HTTP ext_authz mode sends the original path to ramjet's HTTP listener, where
+//! `/health`, `/ready`, `/metrics` and `/v1/...` are ramjet's own pages: a gateway's `GET /health`
+//! would be answered 200, i.e. allowed. Set Envoy's `path_prefix` (say `/ext_authz`) and the
+//! file's `"authz_prefix": "/ext_authz"`: the prefix is taken off before routing, and a call
+//! without it is denied. (`forward_auth` and gRPC carry the original path apart: no prefix.)
+//!
 //! A file that does not parse, or whose routes name an unknown action or a placeholder their
 //! path does not have, is refused with the file, the line of the route and the reason.
 
@@ -113,6 +119,7 @@ pub struct RouteTable {
     principal_claims: Option<PrincipalClaims>,
     trusted_proxies: usize,
     context_headers: Vec<(String, String)>,
+    authz_prefix: Option<String>,
 }
 
 /// Where a principal's members come from in verified JWT claims.
@@ -217,6 +224,7 @@ impl RouteTable {
                 ("acs:UserAgent".into(), "user-agent".into()),
                 ("acs:Referer".into(), "referer".into()),
             ],
+            authz_prefix: None,
         };
         let actions = catalog_actions();
         let mut routes = None;
@@ -246,18 +254,26 @@ impl RouteTable {
                         .collect::<Result<_, _>>()?;
                 }
                 ("routes", Json::Array(list)) => routes = Some(list),
+                ("authz_prefix", Json::String(p)) => {
+                    if p.len() < 2 || !p.starts_with('/') || p.ends_with('/') {
+                        return Err(at(format!(
+                            "{p:?}: a path prefix starts with '/' and does not end with one (\"/ext_authz\")"
+                        )));
+                    }
+                    table.authz_prefix = Some(p.clone())
+                }
                 ("principal_claims", Json::Object(_)) => {
                     table.principal_claims = Some(read_claims(value).map_err(at)?)
                 }
                 (
                     "source" | "account" | "region" | "principal_header" | "trusted_proxies"
-                    | "context_headers" | "routes" | "principal_claims",
+                    | "context_headers" | "routes" | "principal_claims" | "authz_prefix",
                     other,
                 ) => return Err(at(format!("unexpected {}", other.kind()))),
                 (other, _) => {
                     return Err(refuse(
                         1,
-                        format!("unknown member {other:?}; allowed: source, account, region, principal_header, principal_claims, trusted_proxies, context_headers, routes"),
+                        format!("unknown member {other:?}; allowed: source, account, region, principal_header, principal_claims, trusted_proxies, context_headers, authz_prefix, routes"),
                     ))
                 }
             }
@@ -270,6 +286,20 @@ impl RouteTable {
             table.routes.push(route);
         }
         Ok(table)
+    }
+
+    /// The original path of a call Envoy's HTTP ext_authz mode forwarded, with the file's
+    /// `authz_prefix` (Envoy's `path_prefix`) taken off; `None` when the file has a prefix and
+    /// the path is not under it (such a call did not come through the gateway: denied).
+    pub fn forwarded_path<'p>(&self, path: &'p str) -> Option<&'p str> {
+        let Some(prefix) = &self.authz_prefix else {
+            return Some(path);
+        };
+        match path.strip_prefix(prefix.as_str())? {
+            "" => Some("/"),
+            rest if rest.starts_with('/') => Some(rest),
+            _ => None,
+        }
     }
 
     /// How many routes the file holds.
@@ -695,4 +725,36 @@ fn element_lines(text: &[u8], key: &str) -> Vec<usize> {
         i += 1;
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RouteTable;
+
+    fn with_prefix(prefix: &str) -> Result<RouteTable, super::RouteFileError> {
+        let text = format!(
+            r#"{{"authz_prefix": {prefix:?},
+  "routes": [{{"method": "GET", "path": "/api/v2/services", "action": "eas:ListServices", "resource": "*"}}]}}"#
+        );
+        RouteTable::parse(text.as_bytes(), "prefix.json")
+    }
+
+    #[test]
+    fn an_authz_prefix_is_taken_off_whole_segments_only() {
+        let table = with_prefix("/ext_authz").unwrap();
+        assert_eq!(table.forwarded_path("/ext_authz/api/v2"), Some("/api/v2"));
+        assert_eq!(table.forwarded_path("/ext_authz"), Some("/"));
+        assert_eq!(table.forwarded_path("/ext_authzX/api"), None);
+        assert_eq!(table.forwarded_path("/api/v2"), None);
+        let none = RouteTable::parse(br#"{"routes": []}"#, "none.json").unwrap();
+        assert_eq!(none.forwarded_path("/health"), Some("/health"));
+    }
+
+    #[test]
+    fn a_prefix_that_is_not_a_path_is_refused() {
+        for bad in ["", "/", "ext_authz", "/ext_authz/"] {
+            let error = with_prefix(bad).unwrap_err();
+            assert!(error.reason.starts_with("authz_prefix: "), "{error}");
+        }
+    }
 }
