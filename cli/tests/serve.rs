@@ -580,9 +580,17 @@ fn forwarded_calls_are_mapped_by_the_route_file_and_decided_as_eval_decides() {
         ),
     ];
     let mut statuses = Vec::new();
-    for (method, path, action, resource) in cases {
+    // (route label, decision) of every decided call, from `ramjet eval`'s decisions.
+    let mut by_route: Vec<(String, String)> = Vec::new();
+    let labels = [
+        "GET /api/v2/services",
+        "GET /api/v2/services/{ClusterId}/{ServiceName}",
+        "DELETE /api/v2/services/{ClusterId}/{ServiceName}",
+    ];
+    for ((method, path, action, resource), label) in cases.into_iter().zip(labels) {
         let reply = service.call(method, path, &office);
         let want = eval_decision(action, resource, "192.0.2.7");
+        by_route.push((label.to_string(), want.clone()));
         let want_status = if want == "Allow" { 200 } else { 403 };
         assert_eq!(reply.status, want_status, "{method} {path}: {}", reply.body);
         let body: Value = serde_json::from_str(&reply.body).unwrap();
@@ -612,6 +620,7 @@ fn forwarded_calls_are_mapped_by_the_route_file_and_decided_as_eval_decides() {
     let want = eval_decision("eas:ListServices", "*", "203.0.113.9");
     let body: Value = serde_json::from_str(&outside.body).unwrap();
     assert_eq!(body["decision"], want.as_str(), "{body}");
+    by_route.push((labels[0].to_string(), want));
 
     // forward_auth: the original call in x-forwarded-method and x-forwarded-uri.
     let forwarded = service.call(
@@ -626,6 +635,7 @@ fn forwarded_calls_are_mapped_by_the_route_file_and_decided_as_eval_decides() {
         ],
     );
     assert_eq!(forwarded.status, statuses[0], "{}", forwarded.body);
+    by_route.push(by_route[0].clone());
 
     // Denied before any policy: no principal, a malformed one, an unknown route, a placeholder
     // holding '/'.
@@ -664,6 +674,23 @@ fn forwarded_calls_are_mapped_by_the_route_file_and_decided_as_eval_decides() {
             body["reason"].as_str().unwrap().contains(reason),
             "{reason}: {body}"
         );
+    }
+
+    // Decisions by route: every decided call counted under its route and decision; the calls
+    // denied before any policy are not decisions (they are unrouted or unreadable).
+    let samples = parse_metrics(&service.get("/metrics").body);
+    for label in labels {
+        for decision in ["Allow", "ExplicitDeny", "ImplicitDeny"] {
+            let want = by_route
+                .iter()
+                .filter(|(l, d)| l == label && d == decision)
+                .count() as f64;
+            let name = format!(
+                "ramjet_route_decisions_total{{route=\"{label}\",decision=\"{decision}\"}}"
+            );
+            let got = samples.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+            assert_eq!(got, Some(want), "{name}");
+        }
     }
 }
 

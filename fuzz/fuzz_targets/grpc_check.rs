@@ -66,6 +66,7 @@ fuzz_target!(|data: &[u8]| {
     // The same call mapped again, and decided by the reference interpreter.
     match (reply.status, fixture.service.map(&request)) {
         (status @ (200 | 403), Ok(mapped)) => {
+            let mapped = mapped.request;
             let policies = reference::bundle_policies(&fixture.bundle, &mapped);
             let expected = reference::evaluate(&policies, &mapped).decision;
             assert_eq!(body["decision"], expected.as_str(), "{body}");

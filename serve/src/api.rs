@@ -6,7 +6,7 @@
 
 use crate::answer::{outcome_json, to_json, ErrorJson};
 use crate::metrics::Metrics;
-use crate::routes::Unmapped;
+use crate::routes::{Mapped, Unmapped};
 use ramjet_compiler::{parse_request, parse_request_batch, Diagnostic};
 use ramjet_engine::{Decision, Request, Scratch, Snapshot, Verdict};
 use std::cell::RefCell;
@@ -118,12 +118,12 @@ pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply
 /// could not be mapped is denied (fail closed).
 pub fn authorize(
     snapshot: &Snapshot,
-    mapped: Result<Request, Unmapped>,
+    mapped: Result<Mapped, Unmapped>,
     metrics: &Metrics,
     source: &str,
 ) -> Reply {
-    let request = match mapped {
-        Ok(request) => request,
+    let (request, route) = match mapped {
+        Ok(Mapped { request, route }) => (request, route),
         Err(unmapped) => {
             match unmapped {
                 Unmapped::NoRoute(_) => metrics.record_unrouted(),
@@ -153,6 +153,7 @@ pub fn authorize(
         }
     });
     metrics.record_decision(verdict.decision, verdict.step, started.elapsed());
+    metrics.record_route_decision(route, verdict.decision);
     let body = to_json(&Authorized {
         decision: verdict.decision.as_str(),
         step: verdict.step.as_str(),

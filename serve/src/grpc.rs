@@ -7,7 +7,7 @@
 
 use crate::api::{self, Reply};
 use crate::metrics::Metrics;
-use crate::routes::{Call, RouteTable, Unmapped};
+use crate::routes::{Call, Mapped, RouteTable, Unmapped};
 use envoy_types::ext_authz::v3::pb::{Authorization, CheckRequest, CheckResponse, HttpStatusCode};
 use envoy_types::ext_authz::v3::{
     CheckRequestExt, CheckResponseExt, DeniedHttpResponseBuilder, OkHttpResponseBuilder,
@@ -30,7 +30,7 @@ pub struct AuthorizationService {
 impl AuthorizationService {
     /// The RAM request a `CheckRequest` describes, or why it is denied without asking the
     /// policies.
-    pub fn map(&self, request: &CheckRequest) -> Result<ramjet_engine::Request, Unmapped> {
+    pub fn map(&self, request: &CheckRequest) -> Result<Mapped, Unmapped> {
         let Some(http) = request
             .attributes
             .as_ref()

@@ -134,6 +134,10 @@ async fn serve(
         }
         None => (Metrics::default(), None),
     };
+    let mut metrics = metrics;
+    if let Some(routes) = &routes {
+        metrics.count_routes(routes.labels());
+    }
     let metrics = Arc::new(metrics);
     let served = listen(&config, store, routes, metrics.clone()).await;
     // The listeners are closed: the log's writer finishes the queued lines.

@@ -102,6 +102,9 @@ enum Piece {
 
 #[derive(Debug, Clone)]
 struct Route {
+    /// How metrics name the route: `METHOD /path/{Template}`, with `?name=value` for its query
+    /// values (`GET /?Action=DescribeInstances`).
+    label: String,
     method: String,
     segments: Vec<Piece>,
     query: Vec<(String, String)>,
@@ -150,6 +153,15 @@ pub struct Call<'a> {
     /// Envoy's dynamic metadata (`metadata_context.filter_metadata`) as JSON, when the call
     /// came over gRPC.
     pub metadata: Option<&'a serde_json::Value>,
+}
+
+/// A call a route maps: the RAM request, and which route made it.
+#[derive(Debug)]
+pub struct Mapped {
+    /// The request to decide.
+    pub request: Request,
+    /// The route's index in the file, for [`RouteTable::labels`].
+    pub route: usize,
 }
 
 /// Why a call is denied before any policy is asked.
@@ -313,20 +325,20 @@ impl RouteTable {
     }
 
     /// The RAM request of `call`, or why there is none.
-    pub fn map(&self, call: &Call<'_>) -> Result<Request, Unmapped> {
+    pub fn map(&self, call: &Call<'_>) -> Result<Mapped, Unmapped> {
         let query: Vec<(String, String)> = call
             .query
             .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
             .unwrap_or_default();
         let segments: Vec<&str> = call.path.split('/').collect();
         let mut found = None;
-        for route in &self.routes {
+        for (index, route) in self.routes.iter().enumerate() {
             if let Some(captures) = route.matches(call.method, &segments, &query) {
-                found = Some((route, captures));
+                found = Some((index, route, captures));
                 break;
             }
         }
-        let Some((route, captures)) = found else {
+        let Some((index, route, captures)) = found else {
             return Err(Unmapped::no_route(call.method, call.path));
         };
         let captures = captures.map_err(Unmapped::BadCall)?;
@@ -343,7 +355,16 @@ impl RouteTable {
         let context = self
             .context(call)
             .map_err(|error| Unmapped::BadCall(format!("the call's context: {error}")))?;
-        Ok(request.with_principal(principal).with_context(context))
+        Ok(Mapped {
+            request: request.with_principal(principal).with_context(context),
+            route: index,
+        })
+    }
+
+    /// Each route's label (`METHOD /path/{Template}`, `?name=value` for its query values), in
+    /// the file's order: what `ramjet_route_decisions_total` names them by.
+    pub fn labels(&self) -> impl Iterator<Item = &str> {
+        self.routes.iter().map(|route| route.label.as_str())
     }
 
     /// The principal the verified claims give, when claims are configured and the call
@@ -649,7 +670,13 @@ fn read_route(route: &Json, actions: &HashSet<String>) -> Result<Route, String> 
             }
         }
     }
+    let mut label = format!("{method} {path}");
+    for (i, (name, value)) in query.iter().enumerate() {
+        label.push(if i == 0 { '?' } else { '&' });
+        label.push_str(&format!("{name}={value}"));
+    }
     Ok(Route {
+        label,
         method,
         segments,
         query,
