@@ -14,9 +14,9 @@ use std::path::PathBuf;
     decided, 200 allowing, 403 denying; a call no route maps is denied. With --grpc, Envoy's \
     ext_authz gRPC service answers the same way: OK, or PERMISSION_DENIED, never a gRPC error.\n\n\
     The bundle directory is watched: a change (or SIGHUP) is compiled off the request path and \
-    swapped in atomically; a bundle that does not load is refused, with the reason on stderr, \
+    swapped in atomically (so is a POST /v1/reload to the --admin listener); a bundle that does not load is refused, with the reason on stderr, \
     and the last good one keeps deciding. Prints `listening http=ADDR grpc=ADDR` (grpc=off \
-    without --grpc) once it accepts calls; SIGTERM finishes the calls in flight and exits 0.")]
+    without --grpc; ` admin=ADDR` added with --admin) once it accepts calls; SIGTERM finishes the calls in flight and exits 0.")]
 pub struct ServeArgs {
     /// The bundle directory (bundle.json and policies/)
     #[arg(long, value_name = "DIR")]
@@ -37,6 +37,11 @@ pub struct ServeArgs {
     /// and counted (ramjet_decision_log_dropped_total), never slowing a decision
     #[arg(long, value_name = "FILE")]
     decision_log: Option<PathBuf>,
+    /// Address of the admin listener, loopback only (it has no authentication): POST
+    /// /v1/reload reloads the bundle now and answers 200 {"result": "swapped", "revision": N} or
+    /// 422 {"result": "refused", "revision": N, "error": ...}; off unless given
+    #[arg(long, value_name = "ADDR")]
+    admin: Option<SocketAddr>,
 }
 
 pub fn run(args: &ServeArgs) -> u8 {
@@ -46,6 +51,7 @@ pub fn run(args: &ServeArgs) -> u8 {
         grpc: args.grpc,
         routes: args.routes.clone(),
         decision_log: args.decision_log.clone(),
+        admin: args.admin,
     };
     match ramjet_serve::run(config) {
         Ok(()) => 0,

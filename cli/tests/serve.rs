@@ -25,6 +25,8 @@ struct Service {
     base: String,
     /// The gRPC listener's address, when one was asked for.
     grpc: Option<String>,
+    /// The admin listener's base URL, when one was asked for.
+    admin: Option<String>,
     agent: ureq::Agent,
 }
 
@@ -60,18 +62,21 @@ impl Service {
         BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
             .unwrap();
-        // `listening http=127.0.0.1:PORT grpc=off`
-        let addr = line
-            .strip_prefix("listening http=")
-            .and_then(|rest| rest.split_whitespace().next())
-            .unwrap_or_else(|| panic!("start-up line {line:?}"))
-            .to_string();
-        let grpc = line
+        // `listening http=127.0.0.1:PORT grpc=off`, and ` admin=127.0.0.1:PORT` with --admin.
+        let fields: Vec<(&str, &str)> = line
             .trim_end()
-            .rsplit_once(" grpc=")
-            .map(|(_, addr)| addr.to_string())
-            .unwrap_or_else(|| panic!("start-up line {line:?}"));
-        let grpc = (grpc != "off").then_some(grpc);
+            .strip_prefix("listening ")
+            .unwrap_or_else(|| panic!("start-up line {line:?}"))
+            .split(' ')
+            .map(|field| field.split_once('=').unwrap_or_else(|| panic!("{line:?}")))
+            .collect();
+        let field = |name: &str| fields.iter().find(|(n, _)| *n == name).map(|(_, v)| *v);
+        let addr = field("http")
+            .unwrap_or_else(|| panic!("{line:?}"))
+            .to_string();
+        let grpc = field("grpc").unwrap_or_else(|| panic!("{line:?}"));
+        let grpc = (grpc != "off").then(|| grpc.to_string());
+        let admin = field("admin").map(|addr| format!("http://{addr}"));
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(10)))
@@ -81,6 +86,7 @@ impl Service {
             child,
             base: format!("http://{addr}"),
             grpc,
+            admin,
             agent,
         }
     }
@@ -401,6 +407,100 @@ fn a_reload_during_calls_drops_none_and_a_broken_bundle_keeps_the_last_good_one(
     let kept = service.post("/v1/check", ALICE_LISTS);
     assert_eq!(kept.revision, Some(2));
     assert!(kept.body.contains("\"ExplicitDeny\""), "{}", kept.body);
+}
+
+/// `POST /v1/reload` on the admin listener: its answer, as JSON.
+fn admin_reload(service: &Service) -> (u16, Value) {
+    let base = service.admin.as_ref().expect("an admin listener");
+    let mut response = service
+        .agent
+        .post(&format!("{base}/v1/reload"))
+        .send("")
+        .unwrap();
+    let status = response.status().as_u16();
+    let body = response.body_mut().read_to_string().unwrap();
+    (status, serde_json::from_str(&body).unwrap())
+}
+
+#[test]
+fn the_admin_endpoint_reloads_now_and_says_whether_the_bundle_decides() {
+    let bundle = bundle_copy("admin");
+    let service = Service::start_with(&bundle, &["--admin", "127.0.0.1:0"]);
+    assert!(service
+        .admin
+        .as_ref()
+        .unwrap()
+        .starts_with("http://127.0.0.1:"));
+    // The admin listener serves reloads only; the main listener has no reload.
+    let main = service.post("/v1/reload", "");
+    assert_eq!(main.status, 403, "{}", main.body);
+
+    let (status, body) = admin_reload(&service);
+    assert_eq!((status, &body["result"]), (200, &Value::from("swapped")));
+    assert_eq!(body["revision"], 2);
+    assert_eq!(service.post("/v1/check", ALICE_LISTS).revision, Some(2));
+
+    // A broken file: refused with the reason, revision 2 keeps deciding.
+    std::fs::write(
+        bundle.join("policies/EasListServices.json"),
+        "{\"Version\": ",
+    )
+    .unwrap();
+    let (status, body) = admin_reload(&service);
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["result"], "refused");
+    assert_eq!(body["revision"], 2);
+    assert!(
+        body["error"]
+            .as_str()
+            .unwrap()
+            .contains("EasListServices.json"),
+        "{body}"
+    );
+    let kept = service.post("/v1/check", ALICE_LISTS);
+    assert_eq!(kept.revision, Some(2));
+    assert!(kept.body.contains("\"Allow\""), "{}", kept.body);
+
+    // Fixed into a Deny: the answer names the revision that now decides, and it denies.
+    std::fs::write(
+        bundle.join("policies/EasListServices.json"),
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "eas:ListServices", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let (status, body) = admin_reload(&service);
+    assert_eq!(
+        (status, &body["result"]),
+        (200, &Value::from("swapped")),
+        "{body}"
+    );
+    let swapped = body["revision"].as_u64().unwrap();
+    assert!(swapped >= 3, "{body}");
+    let after = service.post("/v1/check", ALICE_LISTS);
+    assert!(after.revision.unwrap() >= swapped);
+    assert!(after.body.contains("\"ExplicitDeny\""), "{}", after.body);
+}
+
+#[test]
+fn an_admin_address_off_loopback_is_refused() {
+    let output = Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args([
+            "serve",
+            "--http",
+            "127.0.0.1:0",
+            "--admin",
+            "0.0.0.0:0",
+            "--bundle",
+        ])
+        .arg(corpus().join("bundle"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("--admin 0.0.0.0:0") && stderr.contains("loopback"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty());
 }
 
 #[test]

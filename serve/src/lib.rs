@@ -11,14 +11,16 @@
 //! - every other path: Envoy's HTTP ext_authz mode: the forwarded call is mapped to a RAM
 //!   request by the route file ([`routes`]) and decided, 200 allowing and 403 denying; a call no
 //!   route maps is denied;
-//! - hot reloads of the bundle directory (and on `SIGHUP`), compiled off the request path and
-//!   swapped atomically, a bad bundle refused with the reason while the last good one decides
-//!   (the `reload` module);
+//! - hot reloads of the bundle directory (and on `SIGHUP`, and on `POST /v1/reload` to the
+//!   loopback `--admin` listener, which answers with the outcome), compiled off the request path
+//!   and swapped atomically, a bad bundle refused with the reason while the last good one
+//!   decides (the `reload` and `admin` modules);
 //! - `SIGTERM` / `SIGINT`: stop accepting, finish the calls in flight, exit 0.
 //!
 //! Failure is closed: anything that goes wrong reading or deciding a call answers an error or a
 //! deny, never an allow.
 
+mod admin;
 pub mod answer;
 pub mod api;
 pub mod decision_log;
@@ -51,6 +53,8 @@ pub struct Config {
     pub routes: Option<PathBuf>,
     /// The decision log (JSON Lines, appended to), if any.
     pub decision_log: Option<PathBuf>,
+    /// Where the admin listener (`POST /v1/reload`) binds, if anywhere; a loopback address.
+    pub admin: Option<SocketAddr>,
 }
 
 /// Why the service could not start.
@@ -75,6 +79,9 @@ pub enum ServeError {
         /// Why.
         error: std::io::Error,
     },
+    /// The admin listener was asked to bind where others can reach it.
+    #[error("--admin {0}: the admin endpoint has no authentication and binds to a loopback address only (127.0.0.1, ::1)")]
+    AdminNotLoopback(SocketAddr),
     /// The route file is refused.
     #[error("{0}")]
     Routes(#[from] routes::RouteFileError),
@@ -103,6 +110,9 @@ pub enum ServeError {
 /// Prints `listening http=ADDR grpc=ADDR` (`grpc=off` without a gRPC listener) on stdout once it
 /// accepts calls.
 pub fn run(config: Config) -> Result<(), ServeError> {
+    if let Some(admin) = config.admin.filter(|addr| !addr.ip().is_loopback()) {
+        return Err(ServeError::AdminNotLoopback(admin));
+    }
     let routes = match &config.routes {
         Some(path) => Some(routes::RouteTable::load(path)?),
         None => None,
@@ -163,15 +173,25 @@ async fn listen(
     metrics: Arc<Metrics>,
 ) -> Result<(), ServeError> {
     metrics.set_revision(store.snapshot().revision());
-    let _watcher =
-        reload::watch(&config.bundle, store.clone(), metrics.clone()).map_err(|error| {
-            ServeError::Watch {
-                dir: config.bundle.display().to_string(),
-                error,
-            }
-        })?;
+    let reloader = Arc::new(reload::Reloader::new(
+        &config.bundle,
+        store.clone(),
+        metrics.clone(),
+    ));
+    let _watcher = reload::watch(reloader.clone()).map_err(|error| ServeError::Watch {
+        dir: config.bundle.display().to_string(),
+        error,
+    })?;
     let listener = bind(config.http).await?;
     let bound = listener.local_addr()?;
+    let admin_listener = match config.admin {
+        Some(addr) => Some(bind(addr).await?),
+        None => None,
+    };
+    let admin_bound = match &admin_listener {
+        Some(listener) => format!(" admin={}", listener.local_addr()?),
+        None => String::new(),
+    };
     let grpc_listener = match config.grpc {
         Some(addr) => Some(bind(addr).await?),
         None => None,
@@ -211,11 +231,25 @@ async fn listen(
     });
     {
         let mut out = std::io::stdout().lock();
-        writeln!(out, "listening http={bound} grpc={grpc_bound}")?;
+        writeln!(out, "listening http={bound} grpc={grpc_bound}{admin_bound}")?;
         out.flush()?;
     }
     let app = app.into_make_service_with_connect_info::<SocketAddr>();
     let http_server = axum::serve(listener, app).with_graceful_shutdown(stopped(stop_seen.clone()));
+    let admin_stop = stop_seen.clone();
+    let admin_server = async move {
+        match admin_listener {
+            Some(listener) => {
+                axum::serve(listener, admin::router(reloader))
+                    .with_graceful_shutdown(stopped(admin_stop))
+                    .await
+            }
+            None => {
+                std::future::pending::<()>().await;
+                Ok(())
+            }
+        }
+    };
     let grpc_server = async move {
         match grpc_server {
             Some(server) => server
@@ -230,6 +264,7 @@ async fn listen(
     tokio::select! {
         served = http_server => served?,
         served = grpc_server => served?,
+        served = admin_server => served?,
         // Calls in flight get a bounded time to finish; a client that holds its connection
         // open does not keep the service up for ever.
         _ = async {

@@ -1,6 +1,7 @@
-//! Hot reloads: the bundle directory is watched (and `SIGHUP` asks too); a change is compiled off
-//! the request path and swapped in atomically, or refused with the reason while the last good
-//! bundle keeps deciding. Calls in flight finish on the snapshot they started with.
+//! Hot reloads: the bundle directory is watched (and `SIGHUP` and the admin endpoint ask too); a
+//! change is compiled off the request path and swapped in atomically, or refused with the reason
+//! while the last good bundle keeps deciding. Calls in flight finish on the snapshot they started
+//! with. One reload runs at a time, so revisions follow the order reloads were asked in.
 
 use crate::metrics::Metrics;
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
@@ -14,13 +15,71 @@ use tokio::sync::mpsc;
 /// files, and a half-written bundle would only be refused.
 const SETTLE: Duration = Duration::from_millis(200);
 
-/// Starts watching `dir`; the returned watcher must be kept alive. Each burst of changes, and
-/// each `SIGHUP`, reloads the bundle once.
-pub fn watch(
-    dir: &Path,
+/// What a reload did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Reloaded {
+    /// The new bundle decides from this revision on.
+    Swapped(u64),
+    /// The bundle was refused; the revision that keeps deciding, and why.
+    Refused {
+        /// The revision still deciding.
+        kept: u64,
+        /// Why the bundle was refused.
+        reason: String,
+    },
+}
+
+/// Reloads one bundle directory into one store, one reload at a time.
+pub struct Reloader {
+    dir: PathBuf,
     store: Arc<PolicyStore>,
     metrics: Arc<Metrics>,
-) -> notify::Result<RecommendedWatcher> {
+    one_at_a_time: tokio::sync::Mutex<()>,
+}
+
+impl Reloader {
+    /// A reloader of `dir` into `store`, counting reloads in `metrics`.
+    pub fn new(dir: &Path, store: Arc<PolicyStore>, metrics: Arc<Metrics>) -> Reloader {
+        Reloader {
+            dir: dir.to_path_buf(),
+            store,
+            metrics,
+            one_at_a_time: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    /// Loads and compiles the directory on a blocking thread and swaps it in, or reports why
+    /// not (on stderr, in the metrics and in the result).
+    pub async fn reload(&self) -> Reloaded {
+        let _turn = self.one_at_a_time.lock().await;
+        let shown = self.dir.display().to_string();
+        let (dir, store) = (self.dir.clone(), self.store.clone());
+        let result =
+            tokio::task::spawn_blocking(move || ramjet_compiler::reload(&store, &dir)).await;
+        let reason = match result {
+            Ok(Ok(revision)) => {
+                self.metrics.record_reload(Ok(revision));
+                eprintln!("ramjet serve: {shown}: revision {revision} swapped in");
+                return Reloaded::Swapped(revision);
+            }
+            Ok(Err(error)) => error.to_string(),
+            Err(join) => format!("the reload failed: {join}"),
+        };
+        self.metrics.record_reload(Err(()));
+        eprintln!(
+            "ramjet serve: {shown}: refused, the last good bundle keeps deciding:\n  {}",
+            reason.replace('\n', "\n  ")
+        );
+        Reloaded::Refused {
+            kept: self.store.snapshot().revision(),
+            reason,
+        }
+    }
+}
+
+/// Starts watching the reloader's directory; the returned watcher must be kept alive. Each
+/// burst of changes, and each `SIGHUP`, reloads the bundle once.
+pub fn watch(reloader: Arc<Reloader>) -> notify::Result<RecommendedWatcher> {
     let (wake, mut woken) = mpsc::channel::<()>(1);
     let from_watcher = wake.clone();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
@@ -29,9 +88,8 @@ pub fn watch(
             let _ = from_watcher.try_send(());
         }
     })?;
-    watcher.watch(dir, RecursiveMode::Recursive)?;
+    watcher.watch(&reloader.dir, RecursiveMode::Recursive)?;
     tokio::spawn(on_sighup(wake));
-    let dir = dir.to_path_buf();
     tokio::spawn(async move {
         while woken.recv().await.is_some() {
             // Let the burst settle, then take every wake-up it left.
@@ -41,7 +99,7 @@ pub fn watch(
                     break;
                 }
             }
-            reload(dir.clone(), store.clone(), metrics.clone()).await;
+            reloader.reload().await;
         }
     });
     Ok(watcher)
@@ -55,28 +113,5 @@ async fn on_sighup(wake: mpsc::Sender<()>) {
     };
     while hangups.recv().await.is_some() {
         let _ = wake.try_send(());
-    }
-}
-
-/// Loads and compiles `dir` on a blocking thread and swaps it in, or reports why not.
-async fn reload(dir: PathBuf, store: Arc<PolicyStore>, metrics: Arc<Metrics>) {
-    let shown = dir.display().to_string();
-    let result = tokio::task::spawn_blocking(move || ramjet_compiler::reload(&store, &dir)).await;
-    match result {
-        Ok(Ok(revision)) => {
-            metrics.record_reload(Ok(revision));
-            eprintln!("ramjet serve: {shown}: revision {revision} swapped in");
-        }
-        Ok(Err(error)) => {
-            metrics.record_reload(Err(()));
-            let reason = error.to_string().replace('\n', "\n  ");
-            eprintln!(
-                "ramjet serve: {shown}: refused, the last good bundle keeps deciding:\n  {reason}"
-            );
-        }
-        Err(join) => {
-            metrics.record_reload(Err(()));
-            eprintln!("ramjet serve: {shown}: reload failed: {join}");
-        }
     }
 }
