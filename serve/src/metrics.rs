@@ -171,8 +171,12 @@ impl Metrics {
             Decision::ExplicitDeny => 1,
             Decision::ImplicitDeny => 2,
         };
-        if let Some(counters) = self.route_counters.get(route) {
-            counters[index].inc();
+        if let Some(counter) = self
+            .route_counters
+            .get(route)
+            .and_then(|counters| counters.get(index))
+        {
+            counter.inc();
         }
     }
 
