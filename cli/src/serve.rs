@@ -42,6 +42,18 @@ pub struct ServeArgs {
     /// 422 {"result": "refused", "revision": N, "error": ...}; off unless given
     #[arg(long, value_name = "ADDR")]
     admin: Option<SocketAddr>,
+    /// Poll URL for bundles: a tar archive (gzipped or not) of the bundle directory
+    /// (bundle.json, policies/NAME.json), fetched with If-None-Match; --bundle decides until the
+    /// first fetched bundle swaps in and is not watched
+    #[arg(long, value_name = "URL")]
+    bundle_url: Option<String>,
+    /// Seconds between polls of --bundle-url, each wait jittered by up to a fifth either way
+    #[arg(long, value_name = "SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    bundle_poll: u64,
+    /// Ed25519 public key (PEM, `openssl pkey -pubout`): a fetched archive is refused unless
+    /// URL.sig holds its signature (raw 64 bytes or base64; `openssl pkeyutl -sign -rawin`)
+    #[arg(long, value_name = "FILE")]
+    bundle_public_key: Option<PathBuf>,
 }
 
 pub fn run(args: &ServeArgs) -> u8 {
@@ -52,6 +64,9 @@ pub fn run(args: &ServeArgs) -> u8 {
         routes: args.routes.clone(),
         decision_log: args.decision_log.clone(),
         admin: args.admin,
+        bundle_url: args.bundle_url.clone(),
+        bundle_poll: std::time::Duration::from_secs(args.bundle_poll),
+        bundle_public_key: args.bundle_public_key.clone(),
     };
     match ramjet_serve::run(config) {
         Ok(()) => 0,

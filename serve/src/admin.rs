@@ -3,8 +3,11 @@
 //! whether its bundle decides:
 //!
 //! - 200 `{"result": "swapped", "revision": N}`: the bundle decides from revision `N` on;
+//! - 200 `{"result": "unchanged", "revision": N}`: the `--bundle-url` bundle has not changed;
 //! - 422 `{"result": "refused", "revision": N, "error": "..."}`: it was refused and revision `N`
-//!   (the last good bundle) keeps deciding.
+//!   (the last good bundle) keeps deciding;
+//! - 502 `{"result": "failed", "revision": N, "error": "..."}`: the `--bundle-url` bundle could
+//!   not be fetched, and revision `N` keeps deciding.
 
 use crate::reload::{Reloaded, Reloader};
 use axum::extract::State;
@@ -39,6 +42,22 @@ async fn reload(State(reloader): State<Arc<Reloader>>) -> Response {
                 result: "swapped",
                 revision: *revision,
                 error: None,
+            },
+        ),
+        Reloaded::Unchanged(revision) => (
+            StatusCode::OK,
+            ReloadJson {
+                result: "unchanged",
+                revision: *revision,
+                error: None,
+            },
+        ),
+        Reloaded::Failed { kept, reason } => (
+            StatusCode::BAD_GATEWAY,
+            ReloadJson {
+                result: "failed",
+                revision: *kept,
+                error: Some(reason),
             },
         ),
         Reloaded::Refused { kept, reason } => (

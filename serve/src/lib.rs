@@ -24,6 +24,7 @@ mod admin;
 pub mod answer;
 pub mod api;
 pub mod decision_log;
+pub mod fetch;
 pub mod grpc;
 mod http;
 pub mod metrics;
@@ -55,6 +56,13 @@ pub struct Config {
     pub decision_log: Option<PathBuf>,
     /// Where the admin listener (`POST /v1/reload`) binds, if anywhere; a loopback address.
     pub admin: Option<SocketAddr>,
+    /// A URL to poll for bundles (a tar archive of the bundle directory); `bundle` then decides
+    /// until the first fetched one and is not watched.
+    pub bundle_url: Option<String>,
+    /// How often to poll `bundle_url` (each wait jittered by up to a fifth either way).
+    pub bundle_poll: std::time::Duration,
+    /// An Ed25519 public key (PEM) that fetched bundles' signatures must verify with.
+    pub bundle_public_key: Option<PathBuf>,
 }
 
 /// Why the service could not start.
@@ -82,6 +90,9 @@ pub enum ServeError {
     /// The admin listener was asked to bind where others can reach it.
     #[error("--admin {0}: the admin endpoint has no authentication and binds to a loopback address only (127.0.0.1, ::1)")]
     AdminNotLoopback(SocketAddr),
+    /// The bundle URL or its public key is refused.
+    #[error("{0}")]
+    BundleUrl(String),
     /// The route file is refused.
     #[error("{0}")]
     Routes(#[from] routes::RouteFileError),
@@ -113,6 +124,18 @@ pub fn run(config: Config) -> Result<(), ServeError> {
     if let Some(admin) = config.admin.filter(|addr| !addr.ip().is_loopback()) {
         return Err(ServeError::AdminNotLoopback(admin));
     }
+    if config.bundle_public_key.is_some() && config.bundle_url.is_none() {
+        return Err(ServeError::BundleUrl(
+            "--bundle-public-key verifies fetched bundles: give --bundle-url too".into(),
+        ));
+    }
+    let fetcher = match &config.bundle_url {
+        Some(url) => Some(
+            fetch::Fetcher::new(url, config.bundle_public_key.as_deref())
+                .map_err(ServeError::BundleUrl)?,
+        ),
+        None => None,
+    };
     let routes = match &config.routes {
         Some(path) => Some(routes::RouteTable::load(path)?),
         None => None,
@@ -125,11 +148,17 @@ pub fn run(config: Config) -> Result<(), ServeError> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(serve(config, Arc::new(store), routes.map(Arc::new)))
+    runtime.block_on(serve(
+        config,
+        fetcher,
+        Arc::new(store),
+        routes.map(Arc::new),
+    ))
 }
 
 async fn serve(
     config: Config,
+    fetcher: Option<fetch::Fetcher>,
     store: Arc<PolicyStore>,
     routes: Option<Arc<routes::RouteTable>>,
 ) -> Result<(), ServeError> {
@@ -149,7 +178,7 @@ async fn serve(
         metrics.count_routes(routes.labels());
     }
     let metrics = Arc::new(metrics);
-    let served = listen(&config, store, routes, metrics.clone()).await;
+    let served = listen(&config, fetcher, store, routes, metrics.clone()).await;
     // The listeners are closed: the log's writer finishes the queued lines.
     metrics.close_decision_log();
     let dropped = metrics.log_lines_dropped();
@@ -168,20 +197,34 @@ async fn serve(
 
 async fn listen(
     config: &Config,
+    fetcher: Option<fetch::Fetcher>,
     store: Arc<PolicyStore>,
     routes: Option<Arc<routes::RouteTable>>,
     metrics: Arc<Metrics>,
 ) -> Result<(), ServeError> {
     metrics.set_revision(store.snapshot().revision());
+    let polled = fetcher.is_some();
+    let source = match fetcher {
+        Some(fetcher) => reload::Source::Url(Box::new(fetcher)),
+        None => reload::Source::Directory(config.bundle.clone()),
+    };
     let reloader = Arc::new(reload::Reloader::new(
-        &config.bundle,
+        source,
         store.clone(),
         metrics.clone(),
     ));
-    let _watcher = reload::watch(reloader.clone()).map_err(|error| ServeError::Watch {
-        dir: config.bundle.display().to_string(),
-        error,
-    })?;
+    // A fetched bundle replaces the directory's: the directory is not watched then.
+    let _watcher = if polled {
+        reload::reload_on_sighup(reloader.clone());
+        None
+    } else {
+        Some(
+            reload::watch(&config.bundle, reloader.clone()).map_err(|error| ServeError::Watch {
+                dir: config.bundle.display().to_string(),
+                error,
+            })?,
+        )
+    };
     let listener = bind(config.http).await?;
     let bound = listener.local_addr()?;
     let admin_listener = match config.admin {
@@ -229,6 +272,9 @@ async fn listen(
                 stopped(stop_seen.clone()),
             )
     });
+    if polled {
+        reload::poll(reloader.clone(), config.bundle_poll);
+    }
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "listening http={bound} grpc={grpc_bound}{admin_bound}")?;

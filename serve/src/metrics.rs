@@ -51,6 +51,7 @@ pub struct Metrics {
     unrouted: Counter,
     reloads: Family<ReloadLabels, Counter>,
     revision: Gauge,
+    fetch_failures: Counter,
     log_dropped: Counter,
     log: Option<DecisionLog>,
 }
@@ -110,6 +111,12 @@ impl Default for Metrics {
             "Revision of the bundle snapshot that decides",
             revision.clone(),
         );
+        let fetch_failures = Counter::default();
+        registry.register(
+            "bundle_fetch_failures",
+            "Fetches of the --bundle-url bundle that failed (network, HTTP status); the last good bundle kept",
+            fetch_failures.clone(),
+        );
         let log_dropped = Counter::default();
         registry.register(
             "decision_log_dropped",
@@ -127,6 +134,7 @@ impl Default for Metrics {
             unrouted,
             reloads,
             revision,
+            fetch_failures,
             log_dropped,
             log: None,
         }
@@ -247,6 +255,11 @@ impl Metrics {
         self.reloads
             .get_or_create(&ReloadLabels { result: label })
             .inc();
+    }
+
+    /// A fetch of the bundle URL that failed.
+    pub fn record_fetch_failure(&self) {
+        self.fetch_failures.inc();
     }
 
     /// The revision now deciding.
