@@ -39,7 +39,8 @@ pub struct ServeArgs {
     decision_log: Option<PathBuf>,
     /// Address of the admin listener, loopback only (it has no authentication): POST
     /// /v1/reload reloads the bundle now and answers 200 {"result": "swapped", "revision": N} or
-    /// 422 {"result": "refused", "revision": N, "error": ...}; off unless given
+    /// 422 {"result": "refused", "revision": N, "error": ...} (with --bundle-url also 200
+    /// "unchanged" and 502 "failed"); off unless given
     #[arg(long, value_name = "ADDR")]
     admin: Option<SocketAddr>,
     /// Poll URL for bundles: a tar archive (gzipped or not) of the bundle directory

@@ -60,11 +60,20 @@ fn route_file(bytes: &[u8]) {
     };
     let method = first["method"].as_str().unwrap_or_default().to_string();
     let mut path = String::new();
-    for (i, segment) in first["path"].as_str().unwrap_or_default().split('/').enumerate() {
+    for (i, segment) in first["path"]
+        .as_str()
+        .unwrap_or_default()
+        .split('/')
+        .enumerate()
+    {
         if i > 0 {
             path.push('/');
         }
-        path.push_str(if segment.starts_with('{') { "x" } else { segment });
+        path.push_str(if segment.starts_with('{') {
+            "x"
+        } else {
+            segment
+        });
     }
     let query: Vec<String> = first
         .get("query")
@@ -84,9 +93,19 @@ fn route_file(bytes: &[u8]) {
     let header = |name: &str| (name == "x-ramjet-principal").then_some(ALICE);
     let call = call_of(&method, &path, Some(&query), &header);
     match table.map(&call) {
-        Ok(request) => assert!(request
-            .action()
-            .eq_ignore_ascii_case(first["action"].as_str().unwrap_or_default())),
+        Ok(mapped) => {
+            assert!(mapped
+                .request
+                .action()
+                .eq_ignore_ascii_case(first["action"].as_str().unwrap_or_default()));
+            // Made from the first route, mapped by it: counted under its label.
+            assert_eq!(mapped.route, 0);
+            let label = table.labels().next().expect("a first route");
+            assert!(
+                label.starts_with(&format!("{} /", method.to_ascii_uppercase())),
+                "{label}"
+            );
+        }
         // A principal header the file renamed, an ARN the request reader refuses, a `{region}`
         // the file does not give: denied, which is fine.
         Err(unmapped) => assert!(!unmapped.reason().is_empty()),
@@ -108,19 +127,39 @@ fn forwarded_call(bytes: &[u8]) {
         _ => None,
     };
     let call = call_of(method, path, query, &header);
-    if let Ok(request) = table.map(&call) {
+    if let Ok(mapped) = table.map(&call) {
+        let request = &mapped.request;
         let action = request.action();
-        assert!(
-            ["eas:ListServices", "eas:DescribeService", "ecs:DescribeInstances"].contains(&action),
-            "{action}"
+        let actions = [
+            "eas:ListServices",
+            "eas:DescribeService",
+            "ecs:DescribeInstances",
+        ];
+        assert!(actions.contains(&action), "{action}");
+        // The route index names the route that made the request, and its label.
+        assert_eq!(actions.get(mapped.route), Some(&action));
+        let labels: Vec<&str> = table.labels().collect();
+        assert_eq!(
+            labels,
+            [
+                "GET /api/v2/services",
+                "GET /api/v2/services/{ClusterId}/{ServiceName}",
+                "GET /?Action=DescribeInstances"
+            ]
         );
         if action == "eas:DescribeService" {
             let rest = request
                 .resource()
                 .strip_prefix("acs:eas:")
                 .expect("the template's prefix");
-            let (region, tail) = rest.split_once(":1234567890123456:service/").expect("{account}");
-            assert!(!region.contains('/') && !tail.contains('/'), "{}", request.resource());
+            let (region, tail) = rest
+                .split_once(":1234567890123456:service/")
+                .expect("{account}");
+            assert!(
+                !region.contains('/') && !tail.contains('/'),
+                "{}",
+                request.resource()
+            );
         }
     }
 }
