@@ -28,6 +28,7 @@ pub mod fetch;
 pub mod grpc;
 mod http;
 pub mod metrics;
+mod principal_cache;
 mod reload;
 pub mod routes;
 

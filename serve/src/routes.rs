@@ -52,6 +52,7 @@
 //! path does not have, is refused with the file, the line of the route and the reason.
 
 use crate::api::error_text;
+use crate::principal_cache;
 use percent_encoding::percent_decode_str;
 use ramjet_compiler::diagnostic::Diagnostics;
 use ramjet_compiler::json::{self, Json};
@@ -400,14 +401,21 @@ impl RouteTable {
                 self.principal_header
             ))
         })?;
+        if let Some(principal) = principal_cache::get(text) {
+            return Ok(principal);
+        }
         match json::read(text.as_bytes()) {
-            Ok(value @ Json::Object(_)) => principal_from_json(&value).map_err(|d| {
-                Unmapped::BadCall(format!(
+            Ok(value @ Json::Object(_)) => match principal_from_json(&value) {
+                Ok(principal) => {
+                    principal_cache::put(text, &principal);
+                    Ok(principal)
+                }
+                Err(d) => Err(Unmapped::BadCall(format!(
                     "header {:?}: {}",
                     self.principal_header,
                     error_text(&d)
-                ))
-            }),
+                ))),
+            },
             _ => Err(Unmapped::BadCall(format!(
                 "header {:?} is not a JSON principal object",
                 self.principal_header
