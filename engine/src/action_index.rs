@@ -98,6 +98,28 @@ pub(crate) struct ActionIndex {
     pub(crate) global: Box<[(Glob, StatementIds)]>,
 }
 
+/// Complete candidate lists of a unit with `NotAction` statements, by lowered literal action:
+/// the `Action` statements whose patterns match it and the `NotAction` statements none of whose
+/// patterns do, each once, in visit order (built by `compile::action_index`).
+#[derive(Debug, Default)]
+pub(crate) struct CompleteCandidates(pub(crate) HashMap<Box<str>, StatementIds>);
+
+impl CompleteCandidates {
+    /// Every candidate of `action` (ASCII-lowercased by the caller), if it is named literally.
+    // Hot path: guarded by the `check` benchmarks in bench/ (the `not_action` kind).
+    #[inline]
+    pub(crate) fn get(&self, action: &str) -> Option<&[StatementId]> {
+        self.0.get(&Lookup(action)).map(|ids| &**ids)
+    }
+
+    /// True when there are no lists (the unit has no `NotAction` statement, or completing them
+    /// was over budget).
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// What [`ActionIndex::candidates`] found for an action.
 #[derive(Debug, Clone, Copy)]
 pub(crate) enum Candidates<'a> {

@@ -204,13 +204,17 @@ impl Scratch {
     /// one (which decides the same, spec §6.1).
     // Hot path: guarded by the `check` benchmarks in bench/.
     fn collect(&mut self, unit: Unit, index: &PolicyIndex, request: &Request, mode: Mode) {
-        let candidates = index.actions.candidates(request.lowered_action());
+        let action = request.lowered_action();
+        let one_pass = mode == Mode::Verdict && request.lowered_alias().is_none();
+        if one_pass && !index.not_action_statements.is_empty() {
+            // NotAction statements too: one list of every candidate, if the action is literal.
+            if let Some(ids) = index.complete_with_not_action.get(action) {
+                return self.collect_complete(unit, index, ids, request);
+            }
+        }
+        let candidates = index.actions.candidates(action);
         match candidates {
-            Candidates::Complete(ids)
-                if mode == Mode::Verdict
-                    && index.not_action_statements.is_empty()
-                    && request.lowered_alias().is_none() =>
-            {
+            Candidates::Complete(ids) if one_pass && index.not_action_statements.is_empty() => {
                 self.collect_complete(unit, index, ids, request)
             }
             _ => self.collect_each(unit, index, candidates, request, mode),

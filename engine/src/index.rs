@@ -8,7 +8,7 @@
 //!
 //! `compile::unit` builds an index; nothing here changes one.
 
-use crate::action_index::ActionIndex;
+use crate::action_index::{ActionIndex, CompleteCandidates};
 use crate::condition::CompiledCondition;
 use crate::glob::Glob;
 use crate::model::{Effect, PolicyPlace};
@@ -239,6 +239,12 @@ pub(crate) struct PolicyIndex {
     /// `NotAction` statements: candidates unless one of their patterns matches.
     pub(crate) not_action: ActionIndex,
     pub(crate) not_action_statements: Box<[StatementId]>,
+    /// When the unit has `NotAction` statements: for every action some pattern (of `Action` or
+    /// `NotAction`) names literally, every candidate — the `Action` statements matching it and
+    /// the `NotAction` statements none of whose patterns match it — each once, in visit order.
+    /// Empty when the unit has none, or when completing them would cost more than the action
+    /// index's completion budget (requests then take the general path).
+    pub(crate) complete_with_not_action: CompleteCandidates,
     pub(crate) group_names: Box<[Option<Arc<str>>]>,
     /// Some statement matches principals by ARN: the request's ARNs must be written.
     pub(crate) needs_principal_arns: bool,

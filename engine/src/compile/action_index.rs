@@ -2,7 +2,7 @@
 //! statements and builds the [`ActionIndex`] (see `crate::action_index` for its shape and cost).
 
 use crate::action_index::{
-    ActionIndex, PrefixPatterns, ServiceActions, StatementIds, FEW_PREFIXES,
+    ActionIndex, CompleteCandidates, PrefixPatterns, ServiceActions, StatementIds, FEW_PREFIXES,
 };
 use crate::glob::Glob;
 use crate::statement_id::StatementId;
@@ -171,6 +171,61 @@ impl ActionIndexBuilder {
     }
 }
 
+/// The complete candidate lists of a unit with `NotAction` statements (see
+/// [`CompleteCandidates`]): for every action named literally by an `Action` or a `NotAction`
+/// pattern, the `Action` statements `actions` finds for it plus the `NotAction` statements
+/// (`not_action_statements`, indexed by their patterns in `not_action`) that it does not
+/// exclude, sorted by `order` without repeats. Empty when the unit has no `NotAction`
+/// statement, or when the lists would take more than [`COMPLETION_BUDGET`] steps to build:
+/// requests then take the general path.
+pub(crate) fn complete_with_not_action(
+    actions: &ActionIndex,
+    not_action: &ActionIndex,
+    not_action_statements: &[StatementId],
+    order: &dyn Fn(StatementId) -> u64,
+) -> CompleteCandidates {
+    if not_action_statements.is_empty() {
+        return CompleteCandidates::default();
+    }
+    let literal: Vec<&Box<str>> = {
+        let mut keys: Vec<&Box<str>> = actions
+            .exact
+            .keys()
+            .chain(not_action.exact.keys())
+            .collect();
+        keys.sort_unstable();
+        keys.dedup();
+        keys
+    };
+    // Per action: its NotAction statements, and the wildcard patterns of both indexes.
+    let per_action = not_action_statements
+        .len()
+        .saturating_add(actions.global.len())
+        .saturating_add(not_action.global.len())
+        .saturating_add(1);
+    if literal.len().saturating_mul(per_action) > COMPLETION_BUDGET {
+        return CompleteCandidates::default();
+    }
+    let mut map = HashMap::with_capacity(literal.len());
+    let mut excluded: Vec<StatementId> = Vec::new();
+    for action in literal {
+        let mut ids: Vec<StatementId> = Vec::new();
+        actions.for_each_match(action, |found| ids.extend_from_slice(found));
+        excluded.clear();
+        not_action.for_each_match(action, |found| excluded.extend_from_slice(found));
+        excluded.sort_unstable();
+        ids.extend(
+            not_action_statements
+                .iter()
+                .filter(|id| excluded.binary_search(id).is_err()),
+        );
+        ids.sort_unstable_by_key(|&id| order(id));
+        ids.dedup();
+        map.insert(action.clone(), ids.into());
+    }
+    CompleteCandidates(map)
+}
+
 impl PrefixPatterns {
     /// Few prefixes as a list, many as a map by length.
     fn new(prefixes: Vec<(Box<str>, StatementIds)>) -> Self {
@@ -224,6 +279,73 @@ mod tests {
                 .collect();
             assert_eq!(found, expected, "{action}");
         }
+    }
+
+    /// Statements (each a list of patterns, `NotAction` ones marked) and actions: the complete
+    /// lists hold exactly the statements a glob oracle says are candidates, for every literal
+    /// action, in visit order.
+    #[test]
+    fn not_action_statements_join_the_complete_lists_unless_they_exclude_the_action() {
+        let statements: [(bool, &[&str]); 6] = [
+            (false, &["eas:CreateService", "eas:Describe*"]),
+            (true, &["ram:*", "sts:*"]),
+            (true, &["eas:CreateService"]),
+            (false, &["*:List*"]),
+            (true, &["eas:*Service", "oss:GetObject"]),
+            (true, &["*"]),
+        ];
+        let (mut actions, mut not_action, mut negated) = (
+            ActionIndexBuilder::default(),
+            ActionIndexBuilder::default(),
+            Vec::new(),
+        );
+        for (i, (is_not, patterns)) in statements.iter().enumerate() {
+            let target = if *is_not {
+                negated.push(id(i));
+                &mut not_action
+            } else {
+                &mut actions
+            };
+            for p in patterns.iter() {
+                target.add(p, id(i));
+            }
+        }
+        // Visit order: odd ids first, to see the lists follow `order`, not ids.
+        let order = |id: StatementId| {
+            u64::from(id.as_u32().is_multiple_of(2)) << 32 | u64::from(id.as_u32())
+        };
+        let complete = complete_with_not_action(
+            &actions.build_ordered(&order),
+            &not_action.build_ordered(&order),
+            &negated,
+            &order,
+        );
+        assert!(!complete.is_empty());
+        let literal = ["eas:createservice", "oss:getobject"];
+        for action in literal {
+            let mut expected: Vec<StatementId> = statements
+                .iter()
+                .enumerate()
+                .filter(|(_, (is_not, patterns))| {
+                    let named = patterns
+                        .iter()
+                        .any(|p| Glob::new(&p.to_ascii_lowercase()).is_match(action));
+                    named != *is_not
+                })
+                .map(|(i, _)| id(i))
+                .collect();
+            expected.sort_unstable_by_key(|&id| order(id));
+            assert_eq!(complete.get(action), Some(&expected[..]), "{action}");
+        }
+        // Only literal actions have lists: the others take the general path.
+        assert_eq!(complete.get("eas:describeservice"), None);
+        let none = complete_with_not_action(
+            &ActionIndex::default(),
+            &ActionIndex::default(),
+            &[],
+            &order,
+        );
+        assert!(none.is_empty());
     }
 
     fn matches(patterns: &[&str], action: &str) -> Vec<u32> {

@@ -4,7 +4,7 @@
 //! resource group), the control-policy levels (one group per level), or one session or resource
 //! policy.
 
-use super::action_index::ActionIndexBuilder;
+use super::action_index::{complete_with_not_action, ActionIndexBuilder};
 use super::principal::compile_principal;
 use super::{CompileError, Interner};
 use crate::compiled::CompiledPolicySet;
@@ -201,12 +201,15 @@ fn build_index(
     };
     let actions = actions.build_ordered(&visit_order);
     let not_action = not_action.build_ordered(&visit_order);
+    let complete_with_not_action =
+        complete_with_not_action(&actions, &not_action, &not_action_statements, &visit_order);
     Ok(PolicyIndex {
         statements: statements.into(),
         origins: origins.into(),
         actions,
         not_action,
         not_action_statements: not_action_statements.into(),
+        complete_with_not_action,
         group_names: group_names.into(),
         needs_principal_arns,
     })
