@@ -36,6 +36,15 @@ fn workload_mixes_decisions_and_engines_agree() {
     let allowed = counts[0] as f64 / w.requests.len() as f64;
     assert!((0.3..0.9).contains(&allowed), "{counts:?}");
     assert!(counts[1] > 20, "{counts:?}");
+    // About one statement in seven is a NotAction one (bench/README.md, Workloads).
+    let not_action = w
+        .documents
+        .iter()
+        .flat_map(|(_, document)| document["Statement"].as_array().unwrap())
+        .filter(|statement| statement.get("NotAction").is_some())
+        .count();
+    eprintln!("NotAction statements: {not_action} of 100");
+    assert!((7..=25).contains(&not_action), "{not_action}");
     // Deterministic.
     let again = workload(10, 10, 0, 1024, 7);
     assert_eq!(again.requests, w.requests);

@@ -24,8 +24,10 @@
 //!   `StringEquals`/`StringNotEquals` (`==`), `StringLike`/`StringNotLike` (`like`, `*` only),
 //!   `IpAddress`/`NotIpAddress` (`isInRange`), the `Date*` operators (`<`, `<=`, `==`, …),
 //!   `Bool`, and the `Numeric*` operators (`decimal` methods).
+//! - **NotAction**: the scope is every action and `when` holds the negation of the `Action` test
+//!   the patterns would make (`!(context.action like "ram:*" || …)`).
 //!
-//! Fidelity limits, beyond the workload (which uses none of them): `NotAction`, `NotResource`,
+//! Fidelity limits, beyond the workload (which uses none of them): `NotResource`,
 //! `Principal`, `IfExists`, `ForAnyValue:`/`ForAllValues:`, `Null`, `IgnoreCase` operators, `?` in
 //! resources or `StringLike` values are refused by [`CedarPeer::new`]; multi-valued request keys
 //! are refused when a request is prepared (Cedar has no "some element satisfies" over a set of
@@ -250,7 +252,16 @@ fn translate_statement(
         .as_object()
         .ok_or_else(|| "a statement is not an object".to_string())?;
     for key in object.keys() {
-        if !["Sid", "Effect", "Action", "Resource", "Condition"].contains(&key.as_str()) {
+        if ![
+            "Sid",
+            "Effect",
+            "Action",
+            "NotAction",
+            "Resource",
+            "Condition",
+        ]
+        .contains(&key.as_str())
+        {
             return Err(format!("{key} is not supported by the Cedar translation"));
         }
     }
@@ -259,15 +270,24 @@ fn translate_statement(
         Some("Deny") => "forbid",
         other => return Err(format!("unsupported Effect {other:?}")),
     };
-    let actions = object
-        .get("Action")
-        .ok_or_else(|| "no Action".to_string())
-        .and_then(strings)?;
+    let (actions, negated) = match (object.get("Action"), object.get("NotAction")) {
+        (Some(actions), None) => (strings(actions)?, false),
+        (None, Some(actions)) => (strings(actions)?, true),
+        _ => return Err("one of Action and NotAction".to_string()),
+    };
     let resources = object
         .get("Resource")
         .ok_or_else(|| "no Resource".to_string())
         .and_then(strings)?;
-    let (scope, mut when) = translate_actions(&actions, catalog)?;
+    let (scope, mut when) = if negated {
+        // NotAction: any action, unless one of the patterns matches it.
+        (
+            "action".to_string(),
+            vec![format!("!{}", action_test(&actions, catalog)?)],
+        )
+    } else {
+        translate_actions(&actions, catalog)?
+    };
     when.push(translate_resources(&resources)?);
     if let Some(condition) = object.get("Condition") {
         when.extend(translate_condition(condition)?);
@@ -330,6 +350,20 @@ fn translate_actions(
         "action".into(),
         vec![format!("({})", alternatives.join(" || "))],
     ))
+}
+
+/// `translate_actions` as one boolean expression: whether one of `patterns` matches the action.
+fn action_test(patterns: &[String], catalog: &[String]) -> Result<String, String> {
+    let (scope, when) = translate_actions(patterns, catalog)?;
+    let mut tests: Vec<String> = when;
+    if scope != "action" {
+        tests.push(scope);
+    }
+    Ok(match tests.len() {
+        // `*`: every action.
+        0 => "true".to_string(),
+        _ => format!("({})", tests.join(" && ")),
+    })
 }
 
 fn translate_resources(patterns: &[String]) -> Result<String, String> {

@@ -28,13 +28,28 @@ action := lower(input.action)
 # A statement applies when an action pattern matches, a resource pattern matches and every
 # condition test holds.
 applies(s) if {
-	some a in s.actions
-	matches(a, action)
+	action_applies(s)
 	some r in s.resources
 	matches(r, input.resource)
 	every c in s.conditions {
 		holds(c)
 	}
+}
+
+# Action: some pattern matches; NotAction (s.not_action): none does.
+action_applies(s) if {
+	not s.not_action
+	named(s)
+}
+
+action_applies(s) if {
+	s.not_action
+	not named(s)
+}
+
+named(s) if {
+	some a in s.actions
+	matches(a, action)
 }
 
 # Patterns: {"any": true} for "*", {"literal": text}, or {"re": anchored regex} for globs.

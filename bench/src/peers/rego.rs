@@ -5,7 +5,9 @@
 //!
 //! Encoding:
 //! - **Data** (`data.ram.statements`): every statement of the user's documents, laid out once as
-//!   `{"effect", "actions": [pattern], "resources": [pattern], "conditions": [test]}`. A pattern
+//!   `{"effect", "actions": [pattern], "not_action", "resources": [pattern], "conditions": [test]}`
+//!   (`not_action`: the patterns are a `NotAction` list, and the statement applies to the
+//!   actions none of them matches). A pattern
 //!   is `{"any": true}` for `"*"`, `{"literal": text}`, or `{"re": "^…$"}` for a glob (`*` →
 //!   `.*`, `?` → `.`, everything else escaped, `(?s)` so `.` matches new lines); action patterns
 //!   are ASCII-lowered (the policy lowers the request's action with `lower`). A condition test is
@@ -20,7 +22,7 @@
 //!   `lower(r) == v` (Bool), `time.parse_rfc3339_ns` against nanoseconds (Date*), `to_number`
 //!   against numbers (Numeric*).
 //!
-//! Fidelity limits, beyond the workload (which uses none of them): `NotAction`, `NotResource`,
+//! Fidelity limits, beyond the workload (which uses none of them): `NotResource`,
 //! `Principal`, `IfExists`, `ForAnyValue:`/`ForAllValues:`, `Null` and `IgnoreCase` operators are
 //! refused by [`RegoPeer::new`]; request dates are read as RFC 3339 only (RAM also reads
 //! `YYYY-MM-DD` and epoch seconds); request IP addresses as OPA reads them (RAM reads an
@@ -178,7 +180,16 @@ fn statement_data(statement: &Json) -> Result<Value, String> {
         .as_object()
         .ok_or_else(|| "a statement is not an object".to_string())?;
     for key in members.keys() {
-        if !["Sid", "Effect", "Action", "Resource", "Condition"].contains(&key.as_str()) {
+        if ![
+            "Sid",
+            "Effect",
+            "Action",
+            "NotAction",
+            "Resource",
+            "Condition",
+        ]
+        .contains(&key.as_str())
+        {
             return Err(format!("{key} is not supported by the Rego translation"));
         }
     }
@@ -186,7 +197,12 @@ fn statement_data(statement: &Json) -> Result<Value, String> {
         Some(effect @ ("Allow" | "Deny")) => effect,
         other => return Err(format!("unsupported Effect {other:?}")),
     };
-    let actions: Vec<Value> = strings(members.get("Action").ok_or("no Action")?)?
+    let (actions, not_action) = match (members.get("Action"), members.get("NotAction")) {
+        (Some(actions), None) => (actions, false),
+        (None, Some(actions)) => (actions, true),
+        _ => return Err("one of Action and NotAction".to_string()),
+    };
+    let actions: Vec<Value> = strings(actions)?
         .iter()
         .map(|a| pattern(&a.to_ascii_lowercase()))
         .collect();
@@ -211,6 +227,7 @@ fn statement_data(statement: &Json) -> Result<Value, String> {
     Ok(object([
         ("effect", Value::from(effect)),
         ("actions", Value::from(actions)),
+        ("not_action", Value::from(not_action)),
         ("resources", Value::from(resources)),
         ("conditions", Value::from(conditions)),
     ]))
