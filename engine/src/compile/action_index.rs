@@ -178,11 +178,17 @@ impl ActionIndexBuilder {
 /// exclude, sorted by `order` without repeats. Empty when the unit has no `NotAction`
 /// statement, or when the lists would take more than [`COMPLETION_BUDGET`] steps to build:
 /// requests then take the general path.
+///
+/// The lists serve [`Mode::Verdict`](crate::evaluate) only, which needs one applicable statement
+/// per group and effect: of statements with the same `verdict_key` (effect, group and the shared
+/// tests they make, see `compile::unit`), only the first in visit order is kept — if it does not
+/// apply, neither do the others.
 pub(crate) fn complete_with_not_action(
     actions: &ActionIndex,
     not_action: &ActionIndex,
     not_action_statements: &[StatementId],
     order: &dyn Fn(StatementId) -> u64,
+    verdict_key: &dyn Fn(StatementId) -> Option<Vec<u32>>,
 ) -> CompleteCandidates {
     if not_action_statements.is_empty() {
         return CompleteCandidates::default();
@@ -221,6 +227,8 @@ pub(crate) fn complete_with_not_action(
         );
         ids.sort_unstable_by_key(|&id| order(id));
         ids.dedup();
+        let mut seen = hashbrown::HashSet::new();
+        ids.retain(|&id| verdict_key(id).is_none_or(|key| seen.insert(key)));
         map.insert(action.clone(), ids.into());
     }
     CompleteCandidates(map)
@@ -319,6 +327,7 @@ mod tests {
             &not_action.build_ordered(&order),
             &negated,
             &order,
+            &|_| None,
         );
         assert!(!complete.is_empty());
         let literal = ["eas:createservice", "oss:getobject"];
@@ -344,6 +353,7 @@ mod tests {
             &ActionIndex::default(),
             &[],
             &order,
+            &|_| None,
         );
         assert!(none.is_empty());
     }

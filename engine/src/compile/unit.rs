@@ -201,8 +201,25 @@ fn build_index(
     };
     let actions = actions.build_ordered(&visit_order);
     let not_action = not_action.build_ordered(&visit_order);
-    let complete_with_not_action =
-        complete_with_not_action(&actions, &not_action, &not_action_statements, &visit_order);
+    // Statements that decide alike in `Mode::Verdict`: same effect and group, the same shared
+    // resource test and conditions, no principal (principal matchers are not shared).
+    let verdict_key = |id: StatementId| -> Option<Vec<u32>> {
+        let s: &CompiledStatement = statements.get(id.index())?;
+        if s.principal.is_some() {
+            return None;
+        }
+        let mut key = vec![u32::from(s.effect == Effect::Allow), s.group];
+        key.push(s.resources.as_ref().map_or(0, |r| r.memo.saturating_add(1)));
+        key.extend(s.conditions.iter().map(|c| c.memo));
+        Some(key)
+    };
+    let complete_with_not_action = complete_with_not_action(
+        &actions,
+        &not_action,
+        &not_action_statements,
+        &visit_order,
+        &verdict_key,
+    );
     Ok(PolicyIndex {
         statements: statements.into(),
         origins: origins.into(),
