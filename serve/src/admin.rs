@@ -35,39 +35,26 @@ pub fn router(reloader: Arc<Reloader>) -> Router {
 
 async fn reload(State(reloader): State<Arc<Reloader>>) -> Response {
     let reloaded = reloader.reload().await;
-    let (status, body) = match &reloaded {
-        Reloaded::Swapped(revision) => (
-            StatusCode::OK,
-            ReloadJson {
-                result: "swapped",
-                revision: *revision,
-                error: None,
-            },
-        ),
-        Reloaded::Unchanged(revision) => (
-            StatusCode::OK,
-            ReloadJson {
-                result: "unchanged",
-                revision: *revision,
-                error: None,
-            },
-        ),
+    let (status, result, revision, error) = match &reloaded {
+        Reloaded::Swapped(revision) => (StatusCode::OK, "swapped", *revision, None),
+        Reloaded::Unchanged(revision) => (StatusCode::OK, "unchanged", *revision, None),
         Reloaded::Failed { kept, reason } => (
             StatusCode::BAD_GATEWAY,
-            ReloadJson {
-                result: "failed",
-                revision: *kept,
-                error: Some(reason),
-            },
+            "failed",
+            *kept,
+            Some(reason.as_str()),
         ),
         Reloaded::Refused { kept, reason } => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            ReloadJson {
-                result: "refused",
-                revision: *kept,
-                error: Some(reason),
-            },
+            "refused",
+            *kept,
+            Some(reason.as_str()),
         ),
+    };
+    let body = ReloadJson {
+        result,
+        revision,
+        error,
     };
     (
         status,

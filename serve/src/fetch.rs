@@ -35,6 +35,16 @@ pub struct Fetcher {
     agent: ureq::Agent,
 }
 
+/// Why a fetch gave no archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FetchError {
+    /// The server could not be asked or did not answer with the archive (network, HTTP status,
+    /// a body that cannot be read): try again later.
+    Failed(String),
+    /// The archive came but is refused: its signature is missing or does not verify.
+    Refused(String),
+}
+
 /// What a fetch found.
 #[derive(Debug)]
 pub enum Fetched {
@@ -79,18 +89,23 @@ impl Fetcher {
 
     /// Fetches the archive (blocking), sending `etag` in `If-None-Match`, and verifies its
     /// signature when a key is configured.
-    pub fn fetch(&self, etag: Option<&str>) -> Result<Fetched, String> {
+    pub fn fetch(&self, etag: Option<&str>) -> Result<Fetched, FetchError> {
         let mut request = self.agent.get(&self.url);
         if let Some(etag) = etag {
             request = request.header("if-none-match", etag);
         }
         let mut response = request
             .call()
-            .map_err(|error| format!("{}: {error}", self.url))?;
+            .map_err(|error| FetchError::Failed(format!("{}: {error}", self.url)))?;
         match response.status().as_u16() {
             304 => return Ok(Fetched::NotModified),
             200 => {}
-            status => return Err(format!("{}: HTTP status {status}", self.url)),
+            status => {
+                return Err(FetchError::Failed(format!(
+                    "{}: HTTP status {status}",
+                    self.url
+                )))
+            }
         }
         let etag = response
             .headers()
@@ -102,33 +117,36 @@ impl Fetcher {
             .with_config()
             .limit(MAX_ARCHIVE_BYTES)
             .read_to_vec()
-            .map_err(|error| format!("{}: reading the archive: {error}", self.url))?;
+            .map_err(|error| {
+                FetchError::Failed(format!("{}: reading the archive: {error}", self.url))
+            })?;
         if let Some(key) = &self.key {
             let signature = self.fetch_signature()?;
-            verify(key, &bytes, &signature).map_err(|reason| format!("{}: {reason}", self.url))?;
+            verify(key, &bytes, &signature)
+                .map_err(|reason| FetchError::Refused(format!("{}: {reason}", self.url)))?;
         }
         Ok(Fetched::Archive { bytes, etag })
     }
 
-    fn fetch_signature(&self) -> Result<Vec<u8>, String> {
+    fn fetch_signature(&self) -> Result<Vec<u8>, FetchError> {
         let url = format!("{}.sig", self.url);
         let mut response = self
             .agent
             .get(&url)
             .call()
-            .map_err(|error| format!("{url}: {error}"))?;
+            .map_err(|error| FetchError::Failed(format!("{url}: {error}")))?;
         if response.status().as_u16() != 200 {
-            return Err(format!(
+            return Err(FetchError::Refused(format!(
                 "{url}: HTTP status {} (a public key is configured: the archive's signature is required)",
                 response.status().as_u16()
-            ));
+            )));
         }
         response
             .body_mut()
             .with_config()
             .limit(1024)
             .read_to_vec()
-            .map_err(|error| format!("{url}: {error}"))
+            .map_err(|error| FetchError::Failed(format!("{url}: {error}")))
     }
 }
 

@@ -3,7 +3,7 @@
 //! or refused with the reason while the last good bundle keeps deciding. Calls in flight finish on the snapshot they started
 //! with. One reload runs at a time, so revisions follow the order reloads were asked in.
 
-use crate::fetch::{Fetched, Fetcher};
+use crate::fetch::{FetchError, Fetched, Fetcher};
 use crate::metrics::Metrics;
 use notify::{RecommendedWatcher, RecursiveMode, Watcher};
 use ramjet_engine::PolicyStore;
@@ -155,9 +155,9 @@ impl Reloader {
         let (bytes, etag) = match fetcher.fetch(etag) {
             Ok(Fetched::NotModified) => return Ok(None),
             Ok(Fetched::Archive { bytes, etag }) => (bytes, etag),
-            // A signature that does not verify is a refused bundle, not a network failure.
-            Err(reason) if reason.contains("signature") => return Err(Refusal::Bundle(reason)),
-            Err(reason) => return Err(Refusal::Fetch(reason)),
+            // A signature missing or wrong refuses the bundle; a network failure does not.
+            Err(FetchError::Refused(reason)) => return Err(Refusal::Bundle(reason)),
+            Err(FetchError::Failed(reason)) => return Err(Refusal::Fetch(reason)),
         };
         if previous == Some(bytes.as_slice()) {
             return Ok(None);

@@ -183,12 +183,12 @@ impl ActionIndexBuilder {
 /// per group and effect: of statements with the same `verdict_key` (effect, group and the shared
 /// tests they make, see `compile::unit`), only the first in visit order is kept — if it does not
 /// apply, neither do the others.
-pub(crate) fn complete_with_not_action(
+pub(crate) fn complete_with_not_action<'k>(
     actions: &ActionIndex,
     not_action: &ActionIndex,
     not_action_statements: &[StatementId],
     order: &dyn Fn(StatementId) -> u64,
-    verdict_key: &dyn Fn(StatementId) -> Option<Vec<u32>>,
+    verdict_key: &dyn Fn(StatementId) -> Option<&'k [u32]>,
 ) -> CompleteCandidates {
     if not_action_statements.is_empty() {
         return CompleteCandidates::default();

@@ -202,17 +202,22 @@ fn build_index(
     let actions = actions.build_ordered(&visit_order);
     let not_action = not_action.build_ordered(&visit_order);
     // Statements that decide alike in `Mode::Verdict`: same effect and group, the same shared
-    // resource test and conditions, no principal (principal matchers are not shared).
-    let verdict_key = |id: StatementId| -> Option<Vec<u32>> {
-        let s: &CompiledStatement = statements.get(id.index())?;
-        if s.principal.is_some() {
-            return None;
-        }
-        let mut key = vec![u32::from(s.effect == Effect::Allow), s.group];
-        key.push(s.resources.as_ref().map_or(0, |r| r.memo.saturating_add(1)));
-        key.extend(s.conditions.iter().map(|c| c.memo));
-        Some(key)
-    };
+    // resource test and conditions, no principal (principal matchers are not shared). Made once
+    // per statement, looked up per candidate list.
+    let verdict_keys: Vec<Option<Vec<u32>>> = statements
+        .iter()
+        .map(|s: &CompiledStatement| {
+            if s.principal.is_some() {
+                return None;
+            }
+            let mut key = vec![u32::from(s.effect == Effect::Allow), s.group];
+            key.push(s.resources.as_ref().map_or(0, |r| r.memo.saturating_add(1)));
+            key.extend(s.conditions.iter().map(|c| c.memo));
+            Some(key)
+        })
+        .collect();
+    let verdict_key =
+        |id: StatementId| -> Option<&[u32]> { verdict_keys.get(id.index())?.as_deref() };
     let complete_with_not_action = complete_with_not_action(
         &actions,
         &not_action,
