@@ -405,3 +405,55 @@ pub fn many_user_documents(
         })
         .collect()
 }
+
+/// A call as a gateway receives it: the strings a `Request` is made of (a RAM user, the action,
+/// the resource, the source IP and five more context keys), none of them a ramjet type yet.
+#[derive(Debug, Clone)]
+pub struct GatewayCall {
+    /// The user's account.
+    pub account: String,
+    /// The user's name.
+    pub user: String,
+    /// `service:Name`.
+    pub action: String,
+    /// The resource ARN.
+    pub resource: String,
+    /// Context keys with one value each, `acs:SourceIp` among them.
+    pub context: Vec<(String, String)>,
+}
+
+impl GatewayCall {
+    /// The parts of a workload request (whose principal is a RAM user and whose context keys
+    /// have one value each).
+    pub fn of(request: &Request) -> GatewayCall {
+        let Some(ramjet_engine::PrincipalKind::RamUser { account, name, .. }) =
+            request.principal().map(|p| &p.kind)
+        else {
+            panic!("workload requests are made by a RAM user");
+        };
+        GatewayCall {
+            account: account.clone(),
+            user: name.clone(),
+            action: request.action().to_string(),
+            resource: request.resource().to_string(),
+            context: request
+                .context()
+                .iter()
+                .map(|(key, values)| (key.to_string(), values.concat()))
+                .collect(),
+        }
+    }
+
+    /// Makes `request` this call, in its kept buffers (`Request::refill`). `false` when the call
+    /// is not a request.
+    pub fn refill(&self, request: &mut Request) -> bool {
+        if request.refill(&self.action, &self.resource).is_err() {
+            return false;
+        }
+        request.set_ram_user(&self.account, &self.user, None);
+        let context = request.context_mut();
+        self.context
+            .iter()
+            .all(|(key, value)| context.insert_value(key, value).is_ok())
+    }
+}
