@@ -6,6 +6,7 @@
 //! decision is [`Step::InternalError`] with [`Decision::ImplicitDeny`] — it fails closed.
 
 use crate::action_index::Candidates;
+use crate::candidate_cache::CandidateCache;
 use crate::index::{Fault, PolicyIndex, RequestFacts};
 use crate::keys::KeyTable;
 use crate::model::Effect;
@@ -167,6 +168,11 @@ impl RequestState {
 /// evaluation does not allocate once its buffers have grown to fit. A [`StoreReader`] holds its
 /// own.
 ///
+/// It also keeps, per compiled unit and action, the candidate list of an action that only
+/// wildcard or `NotAction` patterns match, worked out on the thread's first request for that
+/// action (which allocates it) and used by every later one: at most 4,096 lists and 4 MiB of
+/// statement ids, emptied when full.
+///
 /// [`StoreReader`]: crate::StoreReader
 #[derive(Debug, Default)]
 pub struct Scratch {
@@ -179,6 +185,10 @@ pub struct Scratch {
     group_state: Vec<u8>,
     determining: Vec<(Unit, StatementId)>,
     mode: Option<Mode>,
+    /// Candidate lists of actions the indexes answer only in parts (see `candidate_cache`).
+    lists: CandidateCache,
+    /// Where such a list is gathered before it is kept.
+    gathered: Vec<StatementId>,
 }
 
 /// How much of the evaluation to do.
@@ -217,7 +227,40 @@ impl Scratch {
             Candidates::Complete(ids) if one_pass && index.not_action_statements.is_empty() => {
                 self.collect_complete(unit, index, ids, request)
             }
+            _ if one_pass => self.collect_remembered(unit, index, candidates, request),
             _ => self.collect_each(unit, index, candidates, request, mode),
+        }
+    }
+
+    /// [`Scratch::collect`] in [`Mode::Verdict`] for an action without a compiled complete list:
+    /// the one-pass loop over the list this thread worked out for it before, or works out now
+    /// and keeps (`candidate_cache`). Lists too long to keep take [`Scratch::collect_each`].
+    fn collect_remembered(
+        &mut self,
+        unit: Unit,
+        index: &PolicyIndex,
+        candidates: Candidates<'_>,
+        request: &Request,
+    ) {
+        let action = request.lowered_action();
+        let Scratch {
+            request: state,
+            seen,
+            stamp,
+            applied,
+            group_state,
+            lists,
+            gathered,
+            ..
+        } = self;
+        let fault = &state.fault;
+        let kept = lists.get_or_gather(index, action, || {
+            let stamp = next_seen_stamp(stamp, seen, index.len());
+            gather_candidates(index, candidates, action, seen, stamp, gathered, fault)
+        });
+        match kept {
+            Some(ids) => complete_pass(unit, index, ids, request, state, applied, group_state),
+            None => self.collect_each(unit, index, candidates, request, Mode::Verdict),
         }
     }
 
@@ -238,40 +281,7 @@ impl Scratch {
             group_state,
             ..
         } = self;
-        let facts = state.facts(request, index);
-        let single_group = index.group_count() <= 1;
-        group_state.clear();
-        group_state.resize(index.group_count().max(1), 0);
-        for &id in ids {
-            let Some((statement, state)) = index
-                .statement(id)
-                .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
-            else {
-                // Ids and groups come from the index builder: see the module docs.
-                facts.fault.raise();
-                return;
-            };
-            // An Allow matters only in a group with neither a Deny nor an Allow yet; every Deny
-            // comes before the first Allow.
-            if statement.effect == Effect::Allow && *state != 0 {
-                continue;
-            }
-            if statement.applies(&facts) {
-                *state = match statement.effect {
-                    Effect::Deny => DENIED,
-                    Effect::Allow => ALLOWED,
-                };
-                applied.push(Applied {
-                    unit,
-                    group: statement.group,
-                    statement: id,
-                    effect: statement.effect,
-                });
-                if single_group {
-                    return;
-                }
-            }
-        }
+        complete_pass(unit, index, ids, request, state, applied, group_state);
     }
 
     /// [`Scratch::collect`] in general: candidates from several lists (marked as seen so each is
@@ -284,18 +294,10 @@ impl Scratch {
         request: &Request,
         mode: Mode,
     ) {
-        self.stamp = self.stamp.wrapping_add(1);
-        if self.stamp == 0 {
-            self.seen.iter_mut().for_each(|s| *s = 0);
-            self.stamp = 1;
-        }
-        if self.seen.len() < index.len() {
-            self.seen.resize(index.len(), 0);
-        }
+        let stamp = next_seen_stamp(&mut self.stamp, &mut self.seen, index.len());
         let Scratch {
             request: state,
             seen,
-            stamp,
             applied,
             deferred,
             group_state,
@@ -303,7 +305,6 @@ impl Scratch {
         } = self;
         deferred.clear();
         let first_applied = applied.len();
-        let stamp = *stamp;
         let facts = state.facts(request, index);
         let action = request.lowered_action();
         let mut pass = EachPass {
@@ -437,6 +438,132 @@ impl Scratch {
             added.sort_unstable_by_key(|&(_, id)| id);
         }
     }
+}
+
+/// A new stamp for `seen` (a statement is marked seen by holding it), with room for `len`
+/// statements.
+fn next_seen_stamp(stamp: &mut u32, seen: &mut Vec<u32>, len: usize) -> u32 {
+    *stamp = stamp.wrapping_add(1);
+    if *stamp == 0 {
+        seen.iter_mut().for_each(|s| *s = 0);
+        *stamp = 1;
+    }
+    if seen.len() < len {
+        seen.resize(len, 0);
+    }
+    *stamp
+}
+
+/// The one-pass loop of [`Scratch::collect_complete`] over `ids`, a complete candidate list in
+/// visit order.
+// Hot path: guarded by the `check` benchmarks in bench/.
+fn complete_pass(
+    unit: Unit,
+    index: &PolicyIndex,
+    ids: &[StatementId],
+    request: &Request,
+    state: &mut RequestState,
+    applied: &mut Vec<Applied>,
+    group_state: &mut Vec<u8>,
+) {
+    let facts = state.facts(request, index);
+
+    let single_group = index.group_count() <= 1;
+    group_state.clear();
+    group_state.resize(index.group_count().max(1), 0);
+    for &id in ids {
+        let Some((statement, state)) = index
+            .statement(id)
+            .and_then(|s| Some((s, group_state.get_mut(s.group as usize)?)))
+        else {
+            // Ids and groups come from the index builder: see the module docs.
+            facts.fault.raise();
+            return;
+        };
+        // An Allow matters only in a group with neither a Deny nor an Allow yet; every Deny
+        // comes before the first Allow.
+        if statement.effect == Effect::Allow && *state != 0 {
+            continue;
+        }
+        if statement.applies(&facts) {
+            *state = match statement.effect {
+                Effect::Deny => DENIED,
+                Effect::Allow => ALLOWED,
+            };
+            applied.push(Applied {
+                unit,
+                group: statement.group,
+                statement: id,
+                effect: statement.effect,
+            });
+            if single_group {
+                return;
+            }
+        }
+    }
+}
+
+/// The candidates of `action` in `index` (the action index's lists, found in parts, and the
+/// `NotAction` statements none of whose patterns match), each once, in visit order; `None`
+/// when a broken invariant is met (the fault is raised, and nothing is kept).
+fn gather_candidates(
+    index: &PolicyIndex,
+    candidates: Candidates<'_>,
+    action: &str,
+    seen: &mut [u32],
+    stamp: u32,
+    gathered: &mut Vec<StatementId>,
+    fault: &Fault,
+) -> Option<Box<[StatementId]>> {
+    gathered.clear();
+    let mut broken = false;
+    index.actions.for_each_candidate(candidates, action, |ids| {
+        for &id in ids {
+            match seen.get_mut(id.index()) {
+                Some(mark) if *mark == stamp => {}
+                Some(mark) => {
+                    *mark = stamp;
+                    gathered.push(id);
+                }
+                None => broken = true,
+            }
+        }
+    });
+    if !index.not_action_statements.is_empty() {
+        // Excluded: marked seen before the NotAction statements are considered.
+        index.not_action.for_each_match(action, |ids| {
+            for &id in ids {
+                match seen.get_mut(id.index()) {
+                    Some(mark) => *mark = stamp,
+                    None => broken = true,
+                }
+            }
+        });
+        for &id in index.not_action_statements.iter() {
+            match seen.get_mut(id.index()) {
+                Some(mark) if *mark == stamp => {}
+                Some(mark) => {
+                    *mark = stamp;
+                    gathered.push(id);
+                }
+                None => broken = true,
+            }
+        }
+    }
+    let mut ranked = Vec::with_capacity(gathered.len());
+    for &id in gathered.iter() {
+        match index.statement(id) {
+            Some(statement) => ranked.push((statement.visit_rank(id), id)),
+            None => broken = true,
+        }
+    }
+    if broken {
+        // Ids come from the index builder: see the module docs.
+        fault.raise();
+        return None;
+    }
+    ranked.sort_unstable();
+    Some(ranked.into_iter().map(|(_, id)| id).collect())
 }
 
 /// One unit's candidates in [`Scratch::collect_each`]: each statement is considered once per

@@ -200,6 +200,14 @@ impl RequestFacts<'_> {
 }
 
 impl CompiledStatement {
+    /// Where statement `id` (this one) comes in a candidate list: Denies first (every Deny must
+    /// be known), then Allows from the cheapest to test (in `Mode::Verdict` the first Allow that
+    /// applies ends its group's search), then by id.
+    pub(crate) fn visit_rank(&self, id: StatementId) -> u64 {
+        let allow = u64::from(self.effect == Effect::Allow);
+        allow << 48 | self.test_cost().min(0xffff) << 32 | u64::from(id.as_u32())
+    }
+
     /// A rough relative cost of [`CompiledStatement::applies`], for ordering candidates.
     pub(crate) fn test_cost(&self) -> u64 {
         let resources = self.resources.as_ref().map_or(0, |r| r.test.cost());
@@ -231,6 +239,9 @@ impl CompiledStatement {
 /// A compiled evaluation unit: see the module docs.
 #[derive(Debug)]
 pub(crate) struct PolicyIndex {
+    /// Unique among the indexes built in this process ([`next_index_id`]): what per-thread
+    /// caches key a unit by.
+    pub(crate) id: u64,
     /// By [`StatementId`]; read through [`PolicyIndex::statement`].
     pub(crate) statements: Box<[CompiledStatement]>,
     /// By [`StatementId`], beside `statements`.
@@ -248,6 +259,12 @@ pub(crate) struct PolicyIndex {
     pub(crate) group_names: Box<[Option<Arc<str>>]>,
     /// Some statement matches principals by ARN: the request's ARNs must be written.
     pub(crate) needs_principal_arns: bool,
+}
+
+/// A new [`PolicyIndex::id`].
+pub(crate) fn next_index_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl PolicyIndex {

@@ -53,6 +53,7 @@ pub mod model;
 pub mod value;
 
 mod action_index;
+mod candidate_cache;
 mod compile;
 mod compiled;
 mod condition;

@@ -8,7 +8,7 @@ use super::action_index::{complete_with_not_action, ActionIndexBuilder};
 use super::principal::compile_principal;
 use super::{CompileError, Interner};
 use crate::compiled::CompiledPolicySet;
-use crate::index::{CompiledStatement, PolicyIndex, StatementOrigin};
+use crate::index::{next_index_id, CompiledStatement, PolicyIndex, StatementOrigin};
 use crate::model::{Effect, NamedPolicy, PolicyPlace, PolicySet, PrincipalSpec, Statement};
 use crate::statement_id::StatementId;
 use std::sync::Arc;
@@ -189,15 +189,11 @@ fn build_index(
             });
         }
     }
-    // Requests visit candidates Deny first (every Deny must be known), then Allows from the
-    // cheapest to test: in `Mode::Verdict` the first Allow that applies ends a group's search.
+    // Requests visit candidates in `visit_rank` order.
     let visit_order = |id: StatementId| -> u64 {
         statements
             .get(id.index())
-            .map_or(u64::MAX, |s: &CompiledStatement| {
-                let allow = u64::from(s.effect == Effect::Allow);
-                allow << 48 | s.test_cost().min(0xffff) << 32 | u64::from(id.as_u32())
-            })
+            .map_or(u64::MAX, |s: &CompiledStatement| s.visit_rank(id))
     };
     let actions = actions.build_ordered(&visit_order);
     let not_action = not_action.build_ordered(&visit_order);
@@ -226,6 +222,7 @@ fn build_index(
         &verdict_key,
     );
     Ok(PolicyIndex {
+        id: next_index_id(),
         statements: statements.into(),
         origins: origins.into(),
         actions,
