@@ -28,7 +28,7 @@ use criterion::{Criterion, Throughput};
 use ramjet_bench::peers::cedar::CedarPeer;
 use ramjet_bench::peers::rego::RegoPeer;
 use ramjet_bench::peers::{disagreements, Peer};
-use ramjet_bench::{limit_baseline, workload, GatewayCall, Workload};
+use ramjet_bench::{limit_baseline, paired_ratio, workload, GatewayCall, Workload};
 use ramjet_engine::PolicyStore;
 use ramjet_engine::Request;
 use ramjet_engine::Scratch;
@@ -241,44 +241,6 @@ fn print_table() {
             ramjet / limit
         );
     }
-}
-
-/// The ratio of two timings taken in alternating rounds: `first` and `second` each run `block`
-/// times per round, in turns (which goes first alternates), so that noise from other tenants of
-/// a shared machine falls on both alike. Returns the quartiles of the per-round ratios.
-fn paired_ratio(
-    rounds: usize,
-    block: usize,
-    mut first: impl FnMut(usize),
-    mut second: impl FnMut(usize),
-) -> [f64; 3] {
-    let time = |run: &mut dyn FnMut(usize), round: usize| {
-        let start = std::time::Instant::now();
-        for i in 0..block {
-            run(round * block + i);
-        }
-        start.elapsed().as_secs_f64()
-    };
-    let mut ratios: Vec<f64> = (0..rounds)
-        .map(|round| {
-            let (a, b) = if round % 2 == 0 {
-                let a = time(&mut first, round);
-                (a, time(&mut second, round))
-            } else {
-                let b = time(&mut second, round);
-                (time(&mut first, round), b)
-            };
-            a / b
-        })
-        .collect();
-    ratios.sort_by(f64::total_cmp);
-    let at = |q: usize| {
-        ratios
-            .get(ratios.len() * q / 4)
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
-    [at(1), at(2), at(3)]
 }
 
 /// ramjet against the limit baseline, paired (see [`paired_ratio`]).
