@@ -11,3 +11,11 @@ pub mod mapping;
 pub mod record;
 pub mod report;
 pub mod run;
+mod scan;
+
+/// ramjet-audit's readers as fuzz targets reach them (feature `internals`): not part of the
+/// public API.
+#[cfg(feature = "internals")]
+pub mod internals {
+    pub use crate::scan::one_pass_agrees_with_serde;
+}

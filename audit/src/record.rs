@@ -144,120 +144,120 @@ impl Text<'_> {
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RawAttributes<'a> {
+pub(crate) struct RawAttributes<'a> {
     #[serde(
         borrow,
         default,
         alias = "MfaAuthenticated",
         rename = "mfaAuthenticated"
     )]
-    mfa_authenticated: Text<'a>,
+    pub(crate) mfa_authenticated: Text<'a>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RawSession<'a> {
+pub(crate) struct RawSession<'a> {
     #[serde(borrow, default, alias = "Attributes")]
-    attributes: Option<RawAttributes<'a>>,
+    pub(crate) attributes: Option<RawAttributes<'a>>,
     #[serde(
         borrow,
         default,
         alias = "SessionAttributes",
         rename = "sessionAttributes"
     )]
-    session_attributes: Option<RawAttributes<'a>>,
+    pub(crate) session_attributes: Option<RawAttributes<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RawIdentity<'a> {
+pub(crate) struct RawIdentity<'a> {
     #[serde(borrow, default, rename = "type", alias = "Type")]
-    kind: Text<'a>,
+    pub(crate) kind: Text<'a>,
     #[serde(borrow, default, rename = "principalId", alias = "PrincipalId")]
-    principal_id: Text<'a>,
+    pub(crate) principal_id: Text<'a>,
     #[serde(borrow, default, rename = "accountId", alias = "AccountId")]
-    account_id: Text<'a>,
+    pub(crate) account_id: Text<'a>,
     #[serde(borrow, default, rename = "userName", alias = "UserName")]
-    user_name: Text<'a>,
+    pub(crate) user_name: Text<'a>,
     #[serde(borrow, default, rename = "accessKeyId", alias = "AccessKeyId")]
-    access_key_id: Text<'a>,
+    pub(crate) access_key_id: Text<'a>,
     #[serde(borrow, default, rename = "sessionContext", alias = "SessionContext")]
-    session_context: Option<RawSession<'a>>,
+    pub(crate) session_context: Option<RawSession<'a>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
-struct RawAdditional<'a> {
+pub(crate) struct RawAdditional<'a> {
     #[serde(borrow, default, alias = "scheme")]
     #[serde(rename = "Scheme")]
-    scheme: Text<'a>,
+    pub(crate) scheme: Text<'a>,
     #[serde(borrow, default, rename = "isMFAChecked", alias = "IsMFAChecked")]
-    is_mfa_checked: Text<'a>,
+    pub(crate) is_mfa_checked: Text<'a>,
 }
 
 /// The `requestParameters` the audit reads: the role a role-assumption call names.
 #[derive(Debug, Default, Deserialize)]
-struct RawRequestParameters<'a> {
+pub(crate) struct RawRequestParameters<'a> {
     #[serde(borrow, default, rename = "RoleArn", alias = "roleArn")]
-    role_arn: Text<'a>,
+    pub(crate) role_arn: Text<'a>,
 }
 
 /// The fields of a record that the audit reads; everything else is skipped unparsed.
 #[derive(Debug, Default, Deserialize)]
 pub struct RawRecord<'a> {
     #[serde(borrow, default, rename = "eventId", alias = "EventId")]
-    event_id: Text<'a>,
+    pub(crate) event_id: Text<'a>,
     #[serde(borrow, default, rename = "eventName", alias = "EventName")]
-    event_name: Text<'a>,
+    pub(crate) event_name: Text<'a>,
     #[serde(borrow, default, rename = "serviceName", alias = "ServiceName")]
-    service_name: Text<'a>,
+    pub(crate) service_name: Text<'a>,
     #[serde(borrow, default, rename = "eventTime", alias = "EventTime")]
-    event_time: Text<'a>,
+    pub(crate) event_time: Text<'a>,
     #[serde(borrow, default, rename = "acsRegion", alias = "AcsRegion")]
-    acs_region: Text<'a>,
+    pub(crate) acs_region: Text<'a>,
     #[serde(borrow, default, rename = "sourceIpAddress", alias = "SourceIpAddress")]
-    source_ip_address: Text<'a>,
+    pub(crate) source_ip_address: Text<'a>,
     #[serde(borrow, default, rename = "userAgent", alias = "UserAgent")]
-    user_agent: Text<'a>,
+    pub(crate) user_agent: Text<'a>,
     #[serde(borrow, default, rename = "vpcId", alias = "VpcId")]
-    vpc_id: Text<'a>,
+    pub(crate) vpc_id: Text<'a>,
     #[serde(borrow, default, rename = "errorCode", alias = "ErrorCode")]
-    error_code: Text<'a>,
+    pub(crate) error_code: Text<'a>,
     #[serde(
         borrow,
         default,
         rename = "recipientAccountId",
         alias = "RecipientAccountId"
     )]
-    recipient_account_id: Text<'a>,
+    pub(crate) recipient_account_id: Text<'a>,
     #[serde(borrow, default, rename = "resourceName", alias = "ResourceName")]
-    resource_name: Text<'a>,
+    pub(crate) resource_name: Text<'a>,
     #[serde(borrow, default, rename = "resourceType", alias = "ResourceType")]
-    resource_type: Text<'a>,
+    pub(crate) resource_type: Text<'a>,
     #[serde(borrow, default, rename = "userIdentity", alias = "UserIdentity")]
-    user_identity: Option<RawIdentity<'a>>,
+    pub(crate) user_identity: Option<RawIdentity<'a>>,
     #[serde(
         borrow,
         default,
         rename = "additionalEventData",
         alias = "AdditionalEventData"
     )]
-    additional_event_data: Option<RawAdditional<'a>>,
+    pub(crate) additional_event_data: Option<RawAdditional<'a>>,
     #[serde(default, rename = "referencedResources", alias = "ReferencedResources")]
-    referenced_resources: Option<ReferencedResources>,
+    pub(crate) referenced_resources: Option<ReferencedResources>,
     #[serde(
         borrow,
         default,
         rename = "requestParameters",
         alias = "RequestParameters"
     )]
-    request_parameters: Option<RawRequestParameters<'a>>,
+    pub(crate) request_parameters: Option<RawRequestParameters<'a>>,
     /// EventBridge / wrappers: the record itself, as an object or a JSON string.
     #[serde(borrow, default, rename = "Detail", alias = "detail")]
-    detail: Option<&'a RawValue>,
+    pub(crate) detail: Option<&'a RawValue>,
     /// SLS delivery: the record as a JSON string.
     #[serde(borrow, default)]
-    event: Option<&'a RawValue>,
+    pub(crate) event: Option<&'a RawValue>,
     /// LookupEvents response: many records.
     #[serde(borrow, default, rename = "Events", alias = "events")]
-    events: Option<Vec<&'a RawValue>>,
+    pub(crate) events: Option<Vec<&'a RawValue>>,
 }
 
 /// Facts about an event kept for reports.
@@ -320,12 +320,16 @@ fn classify_nested(
         }
         return;
     }
-    let record: RawRecord = match serde_json::from_str(json) {
-        Ok(record) => record,
-        Err(e) => {
-            out.push(Err(Malformed(e.to_string())));
-            return;
-        }
+    // The common record in one pass; anything else (and every error) from serde_json.
+    let record: RawRecord = match crate::scan::read_record(json) {
+        Some(record) => record,
+        None => match serde_json::from_str(json) {
+            Ok(record) => record,
+            Err(e) => {
+                out.push(Err(Malformed(e.to_string())));
+                return;
+            }
+        },
     };
     if record.event_name.get().is_none() {
         if let Some(events) = &record.events {
@@ -483,7 +487,7 @@ fn is_federated_assumption(event_name: &str) -> bool {
 
 /// `referencedResources`: resource-type code → ids (a list, or one string), in document order.
 #[derive(Debug, Default)]
-struct ReferencedResources(Vec<(String, Option<String>)>);
+pub(crate) struct ReferencedResources(pub(crate) Vec<(String, Option<String>)>);
 
 impl<'de> Deserialize<'de> for ReferencedResources {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
