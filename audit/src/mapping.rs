@@ -52,18 +52,18 @@ impl Mapping {
 
     /// The RAM code of an ActionTrail `serviceName`.
     pub fn ram_code(&self, service_name: &str) -> Option<&str> {
-        self.services
-            .get(&service_name.to_ascii_lowercase())
-            .map(String::as_str)
+        with_lowered(service_name, |lowered| {
+            self.services.get(lowered).map(String::as_str)
+        })
     }
 
     /// The ARN template of a resource type: the code itself, or a bare code (`VSwitch`) as
     /// `ACS::<SERVICE>::<code>` for the service of the event, or any service's.
     pub fn arn_template(&self, resource_type: &str, ram_code: &str) -> Option<&str> {
-        let lowered = resource_type.to_ascii_lowercase();
-        if let Some(t) = self.resource_types.get(&lowered) {
+        if let Some(t) = with_lowered(resource_type, |lowered| self.resource_types.get(lowered)) {
             return Some(t);
         }
+        let lowered = resource_type.to_ascii_lowercase();
         if lowered.contains("::") {
             return None;
         }
@@ -86,22 +86,69 @@ impl Mapping {
 
     /// Whether an `errorCode` means the call was refused for lack of permission.
     pub fn is_permission_error(&self, error_code: &str) -> bool {
-        let code = error_code.to_ascii_lowercase();
-        self.permission_errors
-            .iter()
-            .any(|p| match p.strip_suffix('*') {
-                Some(prefix) => code.starts_with(prefix),
-                None => code == *p,
-            })
+        with_lowered(error_code, |code| {
+            self.permission_errors
+                .iter()
+                .any(|p| match p.strip_suffix('*') {
+                    Some(prefix) => code.starts_with(prefix),
+                    None => code == *p,
+                })
+        })
     }
+}
+
+/// Calls `look` with `text` ASCII-lowercased: in a buffer on the stack when it fits (the names
+/// looked up are short), so that a lookup per record allocates nothing.
+fn with_lowered<T>(text: &str, look: impl FnOnce(&str) -> T) -> T {
+    let mut buffer = [0u8; 64];
+    if let Some(lowered) = buffer.get_mut(..text.len()) {
+        lowered.copy_from_slice(text.as_bytes());
+        lowered.make_ascii_lowercase();
+        // Lowering ASCII letters keeps UTF-8 valid.
+        if let Ok(lowered) = std::str::from_utf8(lowered) {
+            return look(lowered);
+        }
+    }
+    look(&text.to_ascii_lowercase())
 }
 
 /// Fills an ARN template.
 pub fn fill(template: &str, region: &str, account: &str, id: &str) -> String {
-    template
-        .replace("{region}", region)
-        .replace("{account}", account)
-        .replace("{id}", id)
+    let mut arn = String::new();
+    fill_into(&mut arn, template, region, account, id);
+    arn
+}
+
+/// [`fill`] into `arn` (cleared first), in one pass when no value holds a `{` — a value with one
+/// could make a placeholder for the next replacement, as the three replacements in turn do.
+pub fn fill_into(arn: &mut String, template: &str, region: &str, account: &str, id: &str) {
+    arn.clear();
+    if [region, account, id].iter().any(|v| v.contains('{')) {
+        arn.push_str(
+            &template
+                .replace("{region}", region)
+                .replace("{account}", account)
+                .replace("{id}", id),
+        );
+        return;
+    }
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let (head, tail) = rest.split_at(open);
+        arn.push_str(head);
+        let (value, skip) = if tail.starts_with("{region}") {
+            (region, "{region}".len())
+        } else if tail.starts_with("{account}") {
+            (account, "{account}".len())
+        } else if tail.starts_with("{id}") {
+            (id, "{id}".len())
+        } else {
+            ("{", 1)
+        };
+        arn.push_str(value);
+        rest = tail.get(skip..).unwrap_or_default();
+    }
+    arn.push_str(rest);
 }
 
 #[cfg(test)]
@@ -126,5 +173,31 @@ mod tests {
         assert!(m.is_permission_error("Forbidden.RAM"));
         assert!(m.is_permission_error("NoPermission.Eas"));
         assert!(!m.is_permission_error("InvalidParameter"));
+        assert_eq!(m.ram_code(&"E".repeat(100)), None);
+    }
+
+    #[test]
+    fn filling_in_one_pass_is_the_three_replacements() {
+        let chained = |t: &str, r: &str, a: &str, i: &str| {
+            t.replace("{region}", r)
+                .replace("{account}", a)
+                .replace("{id}", i)
+        };
+        let templates = [
+            "acs:ecs:{region}:{account}:instance/{id}",
+            "acs:oss:*:{account}:{id}",
+            "{id}{id}{{region}}{regio}{",
+            "",
+        ];
+        let values = ["", "cn", "{account}", "{id}", "{reg", "ion}", "x{", "é"];
+        for t in templates {
+            for r in values {
+                for a in values {
+                    for i in values {
+                        assert_eq!(fill(t, r, a, i), chained(t, r, a, i), "{t} {r} {a} {i}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,7 @@
 //! LookupEvents' `{"Events": [...]}`) — and mapped to a request, or classified as a `system`
 //! event or an unmappable one with the reason.
 
-use crate::mapping::{fill, Mapping};
+use crate::mapping::{fill_into, Mapping};
 use ramjet_engine::value::{parse_instant, parse_request_address};
 use ramjet_engine::MAX_REQUEST_STRING_CHARS;
 use ramjet_engine::{Context, Principal, PrincipalKind, Request, RequestError};
@@ -289,17 +289,20 @@ pub struct Malformed(pub String);
 /// Parses one JSON value (a record, a wrapper, or a LookupEvents response) and classifies every
 /// record in it, in order.
 pub fn classify_value(json: &str, mapping: &Mapping, out: &mut Vec<Result<Classified, Malformed>>) {
-    classify_nested(json, mapping, out, 0);
+    read_records(json, &mut |record| {
+        out.push(record.map(|record| classify(record, mapping)));
+    });
 }
 
-fn classify_nested(
-    json: &str,
-    mapping: &Mapping,
-    out: &mut Vec<Result<Classified, Malformed>>,
-    depth: u8,
-) {
+/// Reads every record of one JSON value (a record, a wrapper, or a LookupEvents response), in
+/// order, and hands each to `sink` (or why a piece is not a record).
+pub(crate) fn read_records(json: &str, sink: &mut dyn FnMut(Result<&RawRecord<'_>, Malformed>)) {
+    read_nested(json, sink, 0);
+}
+
+fn read_nested(json: &str, sink: &mut dyn FnMut(Result<&RawRecord<'_>, Malformed>), depth: u8) {
     if depth > 3 {
-        out.push(Err(Malformed("records nested more than 3 deep".into())));
+        sink(Err(Malformed("records nested more than 3 deep".into())));
         return;
     }
     let trimmed = json.trim_start();
@@ -307,16 +310,16 @@ fn classify_nested(
         match serde_json::from_str::<Vec<&RawValue>>(json) {
             Ok(items) => items
                 .iter()
-                .for_each(|item| classify_nested(item.get(), mapping, out, depth + 1)),
-            Err(e) => out.push(Err(Malformed(e.to_string()))),
+                .for_each(|item| read_nested(item.get(), sink, depth + 1)),
+            Err(e) => sink(Err(Malformed(e.to_string()))),
         }
         return;
     }
     if trimmed.starts_with('"') {
         // A record serialised as a JSON string (`Detail`, SLS `event`).
         match serde_json::from_str::<String>(json) {
-            Ok(inner) => classify_nested(&inner, mapping, out, depth + 1),
-            Err(e) => out.push(Err(Malformed(e.to_string()))),
+            Ok(inner) => read_nested(&inner, sink, depth + 1),
+            Err(e) => sink(Err(Malformed(e.to_string()))),
         }
         return;
     }
@@ -326,7 +329,7 @@ fn classify_nested(
         None => match serde_json::from_str(json) {
             Ok(record) => record,
             Err(e) => {
-                out.push(Err(Malformed(e.to_string())));
+                sink(Err(Malformed(e.to_string())));
                 return;
             }
         },
@@ -335,15 +338,15 @@ fn classify_nested(
         if let Some(events) = &record.events {
             events
                 .iter()
-                .for_each(|item| classify_nested(item.get(), mapping, out, depth + 1));
+                .for_each(|item| read_nested(item.get(), sink, depth + 1));
             return;
         }
         if let Some(inner) = record.detail.or(record.event) {
-            classify_nested(inner.get(), mapping, out, depth + 1);
+            read_nested(inner.get(), sink, depth + 1);
             return;
         }
     }
-    out.push(Ok(classify(&record, mapping)));
+    sink(Ok(&record));
 }
 
 /// `2020-12-01T11:54:59.366+0000` → `2020-12-01T11:54:59.366+00:00`.
@@ -363,110 +366,207 @@ fn normalise_time(text: &str) -> Cow<'_, str> {
     Cow::Borrowed(text)
 }
 
+/// What an event's record says about the call's recorded outcome, borrowed from the record.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Facts<'a> {
+    pub(crate) event_id: Option<&'a str>,
+    pub(crate) error_code: Option<&'a str>,
+    pub(crate) recorded_denied: bool,
+}
+
+impl<'a> Facts<'a> {
+    /// The facts of `record`.
+    pub(crate) fn of(record: &'a RawRecord<'_>, mapping: &Mapping) -> Facts<'a> {
+        let error_code = record.error_code.get();
+        Facts {
+            event_id: record.event_id.get(),
+            error_code,
+            recorded_denied: error_code.is_some_and(|c| mapping.is_permission_error(c)),
+        }
+    }
+
+    /// The facts, owned.
+    pub(crate) fn to_owned(self) -> EventFacts {
+        EventFacts {
+            event_id: self.event_id.map(str::to_string),
+            error_code: self.error_code.map(str::to_string),
+            recorded_denied: self.recorded_denied,
+        }
+    }
+}
+
 /// Maps one record (spec §7).
 pub fn classify(record: &RawRecord<'_>, mapping: &Mapping) -> Classified {
-    let error_code = record.error_code.get().map(str::to_string);
-    let facts = EventFacts {
-        event_id: record.event_id.get().map(str::to_string),
-        recorded_denied: error_code
-            .as_deref()
-            .is_some_and(|c| mapping.is_permission_error(c)),
-        error_code,
-    };
-    let unmapped = |reason: String| Classified::Unmapped(reason, facts.clone());
-    let identity = record.user_identity.as_ref();
-    let kind = identity.and_then(|i| i.kind.get()).unwrap_or("");
-    if kind.eq_ignore_ascii_case("system") {
-        return Classified::System(facts);
+    let facts = Facts::of(record, mapping).to_owned();
+    match Mapper::default().map(record, mapping) {
+        Mapped::Request(request) => Classified::Request(Box::new(request.clone()), facts),
+        Mapped::System => Classified::System(facts),
+        Mapped::Unmapped(reason) => Classified::Unmapped(reason, facts),
     }
-    let Some(event_name) = record.event_name.get() else {
-        return unmapped("no eventName".into());
-    };
-    let Some(service) = record.service_name.get() else {
-        return unmapped("no serviceName".into());
-    };
-    let Some(code) = mapping.ram_code(service) else {
-        return unmapped(format!(
-            "unknown service {service:?} (not in corpus/actiontrail/services.tsv)"
-        ));
-    };
-    let role_assumption = is_role_assumption(code, event_name);
-    if role_assumption && is_federated_assumption(event_name) {
-        return unmapped(format!(
-            "{code}:{event_name}: the SAML assertion or OIDC token its trust policy tests \
-             (saml:* / oidc:* keys) is not in ActionTrail records"
-        ));
+}
+
+/// What [`Mapper::map`] made of a record.
+pub(crate) enum Mapped<'m> {
+    /// The request, in the mapper's buffers.
+    Request(&'m Request),
+    /// A `system` event.
+    System,
+    /// Why the record does not map.
+    Unmapped(String),
+}
+
+/// Maps records to requests in buffers it keeps: one per worker thread, so that mapping a
+/// record allocates nothing once they have grown to fit (the request is refilled, `
+/// Request::refill`).
+#[derive(Debug, Default)]
+pub(crate) struct Mapper {
+    request: Option<Request>,
+    action: String,
+    resource: String,
+}
+
+/// Who a record says made the call.
+enum Caller<'a> {
+    Root(&'a str),
+    User {
+        account: &'a str,
+        name: &'a str,
+        id: Option<&'a str>,
+    },
+    Role {
+        account: &'a str,
+        role: &'a str,
+        session: &'a str,
+    },
+}
+
+impl Mapper {
+    /// Maps `record` (spec §7).
+    pub(crate) fn map(&mut self, record: &RawRecord<'_>, mapping: &Mapping) -> Mapped<'_> {
+        let identity = record.user_identity.as_ref();
+        let kind = identity.and_then(|i| i.kind.get()).unwrap_or("");
+        if kind.eq_ignore_ascii_case("system") {
+            return Mapped::System;
+        }
+        let Some(event_name) = record.event_name.get() else {
+            return Mapped::Unmapped("no eventName".into());
+        };
+        let Some(service) = record.service_name.get() else {
+            return Mapped::Unmapped("no serviceName".into());
+        };
+        let Some(code) = mapping.ram_code(service) else {
+            return Mapped::Unmapped(format!(
+                "unknown service {service:?} (not in corpus/actiontrail/services.tsv)"
+            ));
+        };
+        let role_assumption = is_role_assumption(code, event_name);
+        if role_assumption && is_federated_assumption(event_name) {
+            return Mapped::Unmapped(format!(
+                "{code}:{event_name}: the SAML assertion or OIDC token its trust policy tests \
+                 (saml:* / oidc:* keys) is not in ActionTrail records"
+            ));
+        }
+        let Some(identity) = identity else {
+            return Mapped::Unmapped("no userIdentity".into());
+        };
+        let caller = match caller(identity, kind) {
+            Ok(caller) => caller,
+            Err(reason) => return Mapped::Unmapped(reason),
+        };
+        let account = match caller {
+            Caller::Root(account) | Caller::User { account, .. } | Caller::Role { account, .. } => {
+                account
+            }
+        };
+        self.action.clear();
+        self.action.push_str(code);
+        self.action.push(':');
+        self.action.push_str(event_name);
+        let owner = record.recipient_account_id.get().unwrap_or(account);
+        let region = record.acs_region.get().unwrap_or("");
+        // Assuming a role is a request on the role (spec §6.2 step 4): its ARN is the call's
+        // `RoleArn` parameter.
+        let role_arn = record
+            .request_parameters
+            .as_ref()
+            .and_then(|p| p.role_arn.get())
+            .filter(|_| role_assumption);
+        let resource = match role_arn {
+            Some(arn) => arn,
+            None if resource_arn(&mut self.resource, record, mapping, code, region, owner) => {
+                &self.resource
+            }
+            None => "*",
+        };
+        let made = match &mut self.request {
+            Some(request) => request.refill(&self.action, resource),
+            None => Request::new(&self.action, resource).map(|r| self.request = Some(r)),
+        };
+        if let Err(e) = made {
+            return Mapped::Unmapped(e.to_string());
+        }
+        let Some(request) = self.request.as_mut() else {
+            // Made just above.
+            return Mapped::Unmapped("the request could not be made".into());
+        };
+        if let Err(e) = fill_context(request.context_mut(), record, identity) {
+            return Mapped::Unmapped(e.to_string());
+        }
+        match caller {
+            Caller::Root(account) => {
+                request.set_principal(Principal::new(PrincipalKind::RootAccount {
+                    account: account.to_string(),
+                }))
+            }
+            Caller::User { account, name, id } => request.set_ram_user(account, name, id),
+            Caller::Role {
+                account,
+                role,
+                session,
+            } => request.set_assumed_role(account, role, session, None),
+        }
+        Mapped::Request(request)
     }
-    let Some(identity) = identity else {
-        return unmapped("no userIdentity".into());
-    };
+}
+
+/// The caller a `userIdentity` of type `kind` names, or why it names none.
+fn caller<'a>(identity: &'a RawIdentity<'_>, kind: &str) -> Result<Caller<'a>, String> {
     let Some(account) = identity.account_id.get() else {
-        return unmapped(format!("{kind} userIdentity without accountId"));
+        return Err(format!("{kind} userIdentity without accountId"));
     };
     let user = identity.user_name.get();
     let too_long = |s: &str| s.len() > MAX_REQUEST_STRING_CHARS;
     if too_long(account) || user.is_some_and(too_long) {
-        return unmapped(format!(
+        return Err(format!(
             "userIdentity accountId or userName over {MAX_REQUEST_STRING_CHARS} bytes"
         ));
     }
-    let principal_kind = match kind.to_ascii_lowercase().as_str() {
-        "root-account" => PrincipalKind::RootAccount {
-            account: account.to_string(),
-        },
-        "ram-user" => match user {
-            Some(name) => PrincipalKind::RamUser {
-                account: account.to_string(),
-                name: name.to_string(),
-                id: identity.principal_id.get().map(str::to_string),
-            },
-            None => return unmapped("ram-user userIdentity without userName".into()),
-        },
-        "assumed-role" => match user.and_then(|u| u.split_once(':')) {
-            Some((role, session)) if !role.is_empty() && !session.is_empty() => {
-                PrincipalKind::AssumedRole {
-                    account: account.to_string(),
-                    role: role.to_string(),
-                    session: session.to_string(),
-                    id: None,
-                }
-            }
-            _ => return unmapped("assumed-role userName is not <role>:<session>".into()),
-        },
-        other => {
-            return unmapped(format!(
-                "userIdentity type {other:?} is not root-account, ram-user, assumed-role or system"
-            ))
+    if kind.eq_ignore_ascii_case("root-account") {
+        Ok(Caller::Root(account))
+    } else if kind.eq_ignore_ascii_case("ram-user") {
+        match user {
+            Some(name) => Ok(Caller::User {
+                account,
+                name,
+                id: identity.principal_id.get(),
+            }),
+            None => Err("ram-user userIdentity without userName".into()),
         }
-    };
-    let action = format!("{code}:{event_name}");
-    let owner = record.recipient_account_id.get().unwrap_or(account);
-    let region = record.acs_region.get().unwrap_or("");
-    // Assuming a role is a request on the role (spec §6.2 step 4): its ARN is the call's
-    // `RoleArn` parameter.
-    let role_arn = record
-        .request_parameters
-        .as_ref()
-        .and_then(|p| p.role_arn.get())
-        .filter(|_| role_assumption);
-    let resource = match role_arn {
-        Some(arn) => arn.to_string(),
-        None => {
-            resource_arn(record, mapping, code, region, owner).unwrap_or_else(|| "*".to_string())
+    } else if kind.eq_ignore_ascii_case("assumed-role") {
+        match user.and_then(|u| u.split_once(':')) {
+            Some((role, session)) if !role.is_empty() && !session.is_empty() => Ok(Caller::Role {
+                account,
+                role,
+                session,
+            }),
+            _ => Err("assumed-role userName is not <role>:<session>".into()),
         }
-    };
-    let mut request = match Request::new(&action, &resource) {
-        Ok(request) => request,
-        Err(e) => return unmapped(e.to_string()),
-    };
-    let context = match context(record, identity) {
-        Ok(context) => context,
-        Err(e) => return unmapped(e.to_string()),
-    };
-    request = request
-        .with_principal(Principal::new(principal_kind))
-        .with_context(context);
-    Classified::Request(Box::new(request), facts)
+    } else {
+        Err(format!(
+            "userIdentity type {:?} is not root-account, ram-user, assumed-role or system",
+            kind.to_ascii_lowercase()
+        ))
+    }
 }
 
 /// `sts:AssumeRole*` in any ASCII case (spec §6.2 step 4).
@@ -555,51 +655,63 @@ impl<'de> Deserialize<'de> for ReferencedResources {
     }
 }
 
+/// Writes the resource ARN the record names into `arn`; `false` when it names none.
 fn resource_arn(
+    arn: &mut String,
     record: &RawRecord<'_>,
     mapping: &Mapping,
     code: &str,
     region: &str,
     owner: &str,
-) -> Option<String> {
+) -> bool {
     if let Some(referenced) = &record.referenced_resources {
         for (kind, id) in &referenced.0 {
             let (Some(template), Some(id)) = (mapping.arn_template(kind, code), id) else {
                 continue;
             };
-            return Some(fill(template, region, owner, id));
+            fill_into(arn, template, region, owner, id);
+            return true;
         }
     }
-    let kind = record.resource_type.get()?;
-    let id = record.resource_name.get()?.split([';', ',']).next()?.trim();
-    let template = mapping.arn_template(kind, code)?;
-    (!id.is_empty()).then(|| fill(template, region, owner, id))
+    let (Some(kind), Some(names)) = (record.resource_type.get(), record.resource_name.get()) else {
+        return false;
+    };
+    let Some(id) = names.split([';', ',']).next().map(str::trim) else {
+        return false;
+    };
+    let Some(template) = mapping.arn_template(kind, code) else {
+        return false;
+    };
+    if id.is_empty() {
+        return false;
+    }
+    fill_into(arn, template, region, owner, id);
+    true
 }
 
-/// The context keys the record carries. A value the engine refuses (over
+/// Adds the context keys the record carries to `context`. A value the engine refuses (over
 /// `MAX_REQUEST_STRING_CHARS`) is an error: leaving the key out would change what conditions see.
-fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Result<Context, RequestError> {
-    let mut context = Context::default();
-    let mut refused = None;
-    let mut put = |key: &'static str, value: Option<&str>| {
-        if let Some(value) = value {
-            if let Err(error) = context.insert_static(key, vec![value.to_string()]) {
-                refused.get_or_insert(error);
-            }
-        }
+fn fill_context(
+    context: &mut Context,
+    record: &RawRecord<'_>,
+    identity: &RawIdentity<'_>,
+) -> Result<(), RequestError> {
+    let mut put = |key: &str, value: Option<&str>| match value {
+        Some(value) => context.insert_value(key, value),
+        None => Ok(()),
     };
     let time = record.event_time.get().map(normalise_time);
     put(
         "acs:CurrentTime",
         time.as_deref().filter(|t| parse_instant(t).is_ok()),
-    );
+    )?;
     put(
         "acs:SourceIp",
         record
             .source_ip_address
             .get()
             .filter(|ip| parse_request_address(ip).is_ok()),
-    );
+    )?;
     let scheme = record
         .additional_event_data
         .as_ref()
@@ -613,7 +725,7 @@ fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Result<Context
                 "false"
             }
         }),
-    );
+    )?;
     let session = identity.session_context.as_ref();
     let mfa = session
         .and_then(|s| s.attributes.as_ref().or(s.session_attributes.as_ref()))
@@ -624,14 +736,10 @@ fn context(record: &RawRecord<'_>, identity: &RawIdentity<'_>) -> Result<Context
                 .as_ref()
                 .and_then(|a| a.is_mfa_checked.get())
         });
-    put("acs:MFAPresent", mfa);
-    put("acs:SourceVpc", record.vpc_id.get());
-    put("acs:AccessId", identity.access_key_id.get());
-    put("acs:UserAgent", record.user_agent.get());
-    match refused {
-        Some(error) => Err(error),
-        None => Ok(context),
-    }
+    put("acs:MFAPresent", mfa)?;
+    put("acs:SourceVpc", record.vpc_id.get())?;
+    put("acs:AccessId", identity.access_key_id.get())?;
+    put("acs:UserAgent", record.user_agent.get())
 }
 
 #[cfg(test)]

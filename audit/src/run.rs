@@ -5,7 +5,7 @@
 
 use crate::input::{read_file, Item, Position};
 use crate::mapping::Mapping;
-use crate::record::{classify_value, Classified, EventFacts, Malformed};
+use crate::record::{read_records, Facts, Malformed, Mapped, Mapper};
 use hashbrown::{HashMap, HashSet};
 use ramjet_engine::batch::par_map_chunks;
 use ramjet_engine::{Decision, Outcome, PrincipalKind, Request, Scratch, Snapshot};
@@ -227,85 +227,118 @@ impl Stats {
     }
 }
 
-/// One item's result, computed in parallel.
-enum Outcomes {
-    Records(Vec<RecordResult>),
-    Malformed(String),
-}
-
-enum RecordResult {
-    Decided {
-        request: Box<Request>,
-        outcome: Outcome,
-        facts: EventFacts,
-    },
-    System,
-    Unmapped(String, EventFacts),
-    Malformed(String),
-}
-
 /// The principal as an ARN, for reports.
 pub fn principal_name(request: &Request) -> String {
-    match request.principal().map(|p| &p.kind) {
-        Some(PrincipalKind::RootAccount { account }) => format!("acs:ram::{account}:root"),
-        Some(PrincipalKind::RamUser { account, name, .. }) => {
-            format!("acs:ram::{account}:user/{name}")
-        }
-        Some(PrincipalKind::AssumedRole { account, role, .. }) => {
-            format!("acs:ram::{account}:role/{role}")
-        }
-        Some(PrincipalKind::Service { service, .. }) => service.clone(),
-        Some(PrincipalKind::Federated { provider }) => provider.clone(),
-        Some(PrincipalKind::Anonymous) | None => "(anonymous)".to_string(),
-    }
+    let mut name = String::new();
+    principal_name_into(&mut name, request);
+    name
 }
 
-/// Decides the records of one item. With `explain`, denied events get their determining
-/// statements (for the decisions file and the samples); otherwise only the decision.
-fn decide_item(
+/// [`principal_name`] into `name` (cleared first).
+fn principal_name_into(name: &mut String, request: &Request) {
+    name.clear();
+    let parts: [&str; 4] = match request.principal().map(|p| &p.kind) {
+        Some(PrincipalKind::RootAccount { account }) => ["acs:ram::", account, ":root", ""],
+        Some(PrincipalKind::RamUser { account, name, .. }) => {
+            ["acs:ram::", account, ":user/", name]
+        }
+        Some(PrincipalKind::AssumedRole { account, role, .. }) => {
+            ["acs:ram::", account, ":role/", role]
+        }
+        Some(PrincipalKind::Service { service, .. }) => [service, "", "", ""],
+        Some(PrincipalKind::Federated { provider }) => [provider, "", "", ""],
+        Some(PrincipalKind::Anonymous) | None => ["(anonymous)", "", "", ""],
+    };
+    parts.iter().for_each(|part| name.push_str(part));
+}
+
+/// What a worker reuses from one record to the next, so that auditing a record allocates
+/// nothing once its buffers have grown to fit (unless it adds a name to the report).
+#[derive(Debug, Default)]
+struct Worker {
+    mapper: Mapper,
+    principal: String,
+    lowered_action: String,
+}
+
+/// Audits one item: reads its records, maps and decides each, and folds them into `stats` (with
+/// `lines`, a decision line per record, or one for an item that is not a record). An item with
+/// no record counts as an empty value, not as an event. With `want_lines` (or while denied
+/// samples are still wanted), denied events get their determining statements.
+#[allow(clippy::too_many_arguments)] // the audit's whole state, passed down once
+fn audit_item(
     item: &Item,
+    path: &Path,
     snapshot: &Snapshot,
     mapping: &Mapping,
     scratch: &mut Scratch,
-    explain: bool,
-) -> Outcomes {
-    let text = match &item.text {
-        Ok(span) => match std::str::from_utf8(span.bytes()) {
-            Ok(text) => text,
-            Err(e) => return Outcomes::Malformed(format!("not UTF-8: {e}")),
-        },
-        Err(e) => return Outcomes::Malformed(e.clone()),
+    worker: &mut Worker,
+    stats: &mut Stats,
+    mut lines: Option<&mut Vec<String>>,
+) {
+    let position = item.position;
+    let at = || At {
+        file: path.display().to_string(),
+        position,
     };
-    let mut classified = Vec::new();
-    classify_value(text, mapping, &mut classified);
-    Outcomes::Records(
-        classified
-            .into_iter()
-            .map(|c| match c {
-                Ok(Classified::Request(request, facts)) => {
-                    let checked = snapshot.check(&request, scratch);
-                    // The determining statements only where a report shows them.
-                    let outcome = if checked.verdict.decision == Decision::Allow || !explain {
-                        Outcome {
-                            decision: checked.verdict.decision,
-                            step: checked.verdict.step,
-                            determining: Vec::new(),
-                        }
-                    } else {
-                        snapshot.outcome(&request, scratch)
-                    };
-                    RecordResult::Decided {
-                        request,
-                        outcome,
-                        facts,
-                    }
+    let text = match &item.text {
+        Ok(span) => std::str::from_utf8(span.bytes()).map_err(|e| format!("not UTF-8: {e}")),
+        Err(e) => Err(e.clone()),
+    };
+    let text = match text {
+        Ok(text) => text,
+        Err(error) => {
+            stats.events += 1;
+            record_malformed(stats, at, error, lines);
+            return;
+        }
+    };
+    let want_lines = lines.is_some();
+    let mut records = 0;
+    read_records(text, &mut |record| {
+        records += 1;
+        stats.events += 1;
+        let lines = lines.as_deref_mut();
+        let record = match record {
+            Ok(record) => record,
+            Err(Malformed(error)) => return record_malformed(stats, at, error, lines),
+        };
+        let facts = Facts::of(record, mapping);
+        let request = match worker.mapper.map(record, mapping) {
+            Mapped::Request(request) => request,
+            Mapped::System => {
+                stats.system += 1;
+                if let Some(lines) = lines {
+                    lines.push(json_line(&skipped_line(at(), "system", None)));
                 }
-                Ok(Classified::System(_)) => RecordResult::System,
-                Ok(Classified::Unmapped(reason, facts)) => RecordResult::Unmapped(reason, facts),
-                Err(Malformed(e)) => RecordResult::Malformed(e),
-            })
-            .collect(),
-    )
+                return;
+            }
+            Mapped::Unmapped(reason) => return record_unmapped(stats, at, reason, facts, lines),
+        };
+        let checked = snapshot.check(request, scratch);
+        // The determining statements only where a report shows them.
+        let explain = want_lines || stats.denied_samples.len() < SAMPLES;
+        let outcome = if checked.verdict.decision == Decision::Allow || !explain {
+            Outcome {
+                decision: checked.verdict.decision,
+                step: checked.verdict.step,
+                determining: Vec::new(),
+            }
+        } else {
+            snapshot.outcome(request, scratch)
+        };
+        principal_name_into(&mut worker.principal, request);
+        let decided = Decided {
+            request,
+            principal: &worker.principal,
+            outcome: &outcome,
+            facts,
+        };
+        record_decided(stats, at, decided, &mut worker.lowered_action, lines);
+    });
+    if records == 0 {
+        stats.empty_values += 1;
+    }
 }
 
 /// Where decisions go, one JSON line per event.
@@ -334,14 +367,16 @@ pub fn audit(
                 par_map_chunks(&chunk, TASK_ITEMS, |items, scratch| {
                     let mut partial = Stats::default();
                     let mut lines = Vec::new();
+                    let mut worker = Worker::default();
                     for item in items {
-                        let explain = want_lines || partial.denied_samples.len() < SAMPLES;
-                        let result = decide_item(item, snapshot, mapping, scratch, explain);
-                        record(
-                            &mut partial,
+                        audit_item(
+                            item,
                             path,
-                            item.position,
-                            result,
+                            snapshot,
+                            mapping,
+                            scratch,
+                            &mut worker,
+                            &mut partial,
                             want_lines.then_some(&mut lines),
                         );
                     }
@@ -435,55 +470,6 @@ impl Stats {
     }
 }
 
-/// Folds one item's result into `stats` and, with `lines`, appends its decision lines: one per
-/// record, or one for an item that is not a record. An item with no record counts as an empty
-/// value, not as an event.
-fn record(
-    stats: &mut Stats,
-    path: &Path,
-    position: Position,
-    result: Outcomes,
-    mut lines: Option<&mut Vec<String>>,
-) {
-    let at = || At {
-        file: path.display().to_string(),
-        position,
-    };
-    let results = match result {
-        Outcomes::Malformed(error) => {
-            stats.events += 1;
-            record_malformed(stats, at, error, lines);
-            return;
-        }
-        Outcomes::Records(results) if results.is_empty() => {
-            stats.empty_values += 1;
-            return;
-        }
-        Outcomes::Records(results) => results,
-    };
-    for result in results {
-        stats.events += 1;
-        let lines = lines.as_deref_mut();
-        match result {
-            RecordResult::Malformed(error) => record_malformed(stats, at, error, lines),
-            RecordResult::System => {
-                stats.system += 1;
-                if let Some(lines) = lines {
-                    lines.push(json_line(&skipped_line(at(), "system", None)));
-                }
-            }
-            RecordResult::Unmapped(reason, facts) => {
-                record_unmapped(stats, at, reason, facts, lines)
-            }
-            RecordResult::Decided {
-                request,
-                outcome,
-                facts,
-            } => record_decided(stats, at, &request, &outcome, facts, lines),
-        }
-    }
-}
-
 fn skipped_line(at: At, skipped: &'static str, reason: Option<&String>) -> SkippedLine {
     SkippedLine {
         at,
@@ -515,21 +501,35 @@ fn record_unmapped(
     stats: &mut Stats,
     at: impl Fn() -> At,
     reason: String,
-    facts: EventFacts,
+    facts: Facts<'_>,
     lines: Option<&mut Vec<String>>,
 ) {
     stats.unmapped += 1;
-    *stats.unmapped_reasons.entry(reason.clone()).or_default() += 1;
+    match stats.unmapped_reasons.get_mut(&reason) {
+        Some(count) => *count += 1,
+        None => {
+            stats.unmapped_reasons.insert(reason.clone(), 1);
+        }
+    }
     if let Some(lines) = lines {
         lines.push(json_line(&skipped_line(at(), "unmapped", Some(&reason))));
     }
     if stats.unmapped_samples.len() < SAMPLES {
         stats.unmapped_samples.push(UnmappedSample {
             at: at(),
-            event_id: facts.event_id,
+            event_id: facts.event_id.map(str::to_string),
             reason,
         });
     }
+}
+
+/// A decided record, borrowed from the worker that decided it.
+struct Decided<'a> {
+    request: &'a Request,
+    /// The principal as an ARN ([`principal_name`]).
+    principal: &'a str,
+    outcome: &'a Outcome,
+    facts: Facts<'a>,
 }
 
 /// A decided record: counted, compared with what ActionTrail recorded, its allowed action
@@ -537,17 +537,24 @@ fn record_unmapped(
 fn record_decided(
     stats: &mut Stats,
     at: impl Fn() -> At,
-    request: &Request,
-    outcome: &Outcome,
-    facts: EventFacts,
+    decided: Decided<'_>,
+    lowered_action: &mut String,
     lines: Option<&mut Vec<String>>,
 ) {
+    let Decided {
+        request,
+        principal,
+        outcome,
+        facts,
+    } = decided;
     let decision = outcome.decision;
-    let principal = principal_name(request);
-    count_decision(stats, &principal, request.action(), decision);
+    count_decision(stats, principal, request.action(), decision);
     compare_with_recorded(&mut stats.ground_truth, facts.recorded_denied, decision);
     if decision.is_allow() && !facts.recorded_denied {
-        note_used(stats, &principal, request.action());
+        lowered_action.clear();
+        lowered_action.push_str(request.action());
+        lowered_action.make_ascii_lowercase();
+        note_used(stats, principal, lowered_action);
     }
     let wants_sample = !decision.is_allow() && stats.denied_samples.len() < SAMPLES;
     if lines.is_none() && !wants_sample {
@@ -555,8 +562,8 @@ fn record_decided(
     }
     let line = DecisionLine {
         at: at(),
-        event_id: facts.event_id,
-        principal,
+        event_id: facts.event_id.map(str::to_string),
+        principal: principal.to_string(),
         action: request.action().to_string(),
         resource: request.resource().to_string(),
         decision: decision.as_str(),
@@ -573,7 +580,7 @@ fn record_decided(
                 level: d.place.level(),
             })
             .collect(),
-        recorded_error: facts.error_code,
+        recorded_error: facts.error_code.map(str::to_string),
     };
     if let Some(lines) = lines {
         lines.push(json_line(&line));
@@ -620,19 +627,21 @@ fn compare_with_recorded(truth: &mut GroundTruth, recorded_denied: bool, decisio
     }
 }
 
-/// Notes that `principal` used `action` (lowered) in an allowed call.
+/// Notes that `principal` used `action` (lowered) in an allowed call; names already noted are
+/// not copied again.
 fn note_used(stats: &mut Stats, principal: &str, action: &str) {
-    let action = action.to_ascii_lowercase();
     match stats.used.get_mut(principal) {
         Some(used) => {
-            used.insert(action);
+            if !used.contains(action) {
+                used.insert(action.to_string());
+            }
         }
         None => {
             stats
                 .used
                 .entry(principal.to_string())
                 .or_default()
-                .insert(action);
+                .insert(action.to_string());
         }
     }
 }
