@@ -161,6 +161,8 @@ pub fn authorize(
         resource: request.resource(),
         revision: snapshot.revision(),
     });
+    // The thread's next call refills it.
+    crate::routes::recycle(request);
     Reply {
         status: if verdict.decision == Decision::Allow {
             200

@@ -22,11 +22,17 @@ thread_local! {
 }
 
 /// The principal `text` read to before, on this thread, if any.
+#[cfg(test)]
 pub fn get(text: &str) -> Option<Principal> {
+    with(text, Principal::clone)
+}
+
+/// `use_it` on the principal `text` read to before, on this thread (not copied), if any.
+pub fn with<T>(text: &str, use_it: impl FnOnce(&Principal) -> T) -> Option<T> {
     if text.len() > MAX_TEXT {
         return None;
     }
-    PRINCIPALS.with(|cache| cache.try_borrow().ok()?.get(text).cloned())
+    PRINCIPALS.with(|cache| cache.try_borrow().ok()?.get(text).map(use_it))
 }
 
 /// Keeps what `text` read to.

@@ -57,8 +57,10 @@ use percent_encoding::percent_decode_str;
 use ramjet_compiler::diagnostic::Diagnostics;
 use ramjet_compiler::json::{self, Json};
 use ramjet_compiler::{principal_from_json, JsonPath};
-use ramjet_engine::{check_action, Context, Principal, Request, RequestError};
+use ramjet_engine::{check_action, Context, Principal, PrincipalKind, Request, RequestError};
+use std::cell::{Cell, RefCell};
 use std::collections::HashSet;
+use std::fmt::Write;
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -325,7 +327,9 @@ impl RouteTable {
         self.routes.is_empty()
     }
 
-    /// The RAM request of `call`, or why there is none.
+    /// The RAM request of `call`, or why there is none. The request is this thread's kept one
+    /// refilled ([`recycle`] gives it back), so mapping a call copies its strings into buffers
+    /// rather than allocating them.
     pub fn map(&self, call: &Call<'_>) -> Result<Mapped, Unmapped> {
         let query: Vec<(String, String)> = call
             .query
@@ -343,23 +347,58 @@ impl RouteTable {
             return Err(Unmapped::no_route(call.method, call.path));
         };
         let captures = captures.map_err(Unmapped::BadCall)?;
-        let principal = match self.principal_from_claims(call) {
-            Some(principal) => principal.map_err(Unmapped::BadCall)?,
-            None => self.principal_from_header(call, &route.action)?,
+        let mut request = KEPT.with(Cell::take);
+        let filled = match self.principal_from_claims(call) {
+            Some(principal) => {
+                let principal = principal.map_err(Unmapped::BadCall)?;
+                self.fill(call, route, &captures, &principal, &mut request)
+            }
+            None => self.with_header_principal(call, &route.action, |principal| {
+                self.fill(call, route, &captures, principal, &mut request)
+            })?,
         };
+        match (filled, request) {
+            (Ok(()), Some(request)) => Ok(Mapped {
+                request,
+                route: index,
+            }),
+            (Err(unmapped), request) => {
+                if let Some(request) = request {
+                    recycle(request);
+                }
+                Err(unmapped)
+            }
+            // `fill` leaves a request when it succeeds.
+            (Ok(()), None) => Err(Unmapped::BadCall("the call's request was not made".into())),
+        }
+    }
+
+    /// Makes `request` (this thread's kept one, or a new one) the request of `call` by `route`
+    /// for `principal`. Built from its parts, not written as JSON and read again: the route
+    /// file's actions are checked at load, the principal was read strictly, the context is
+    /// strings.
+    fn fill(
+        &self,
+        call: &Call<'_>,
+        route: &Route,
+        captures: &[(String, String)],
+        principal: &Principal,
+        request: &mut Option<Request>,
+    ) -> Result<(), Unmapped> {
         let account = self.account.as_deref().or_else(|| principal.account());
-        let resource = route.fill(&captures, account, self.region.as_deref())?;
-        // Built from its parts, not written as JSON and read again: the route file's actions
-        // are checked at load, the principal was read strictly, the context is strings.
-        let request = Request::new(&route.action, &resource)
-            .map_err(|error| Unmapped::BadCall(format!("the call's request: {error}")))?;
-        let context = self
-            .context(call)
-            .map_err(|error| Unmapped::BadCall(format!("the call's context: {error}")))?;
-        Ok(Mapped {
-            request: request.with_principal(principal).with_context(context),
-            route: index,
-        })
+        let resource = route.fill(captures, account, self.region.as_deref())?;
+        let refused =
+            |error: RequestError| Unmapped::BadCall(format!("the call's request: {error}"));
+        let request = match request {
+            Some(kept) => {
+                kept.refill(&route.action, &resource).map_err(refused)?;
+                kept
+            }
+            None => request.insert(Request::new(&route.action, &resource).map_err(refused)?),
+        };
+        set_principal(request, principal);
+        self.fill_context(call, request.context_mut())
+            .map_err(|error| Unmapped::BadCall(format!("the call's context: {error}")))
     }
 
     /// Each route's label (`METHOD /path/{Template}`, `?name=value` for its query values), in
@@ -393,68 +432,124 @@ impl RouteTable {
         )
     }
 
-    /// The principal object of the header `principal_header`.
-    fn principal_from_header(&self, call: &Call<'_>, action: &str) -> Result<Principal, Unmapped> {
+    /// `use_it` on the principal object of the header `principal_header` (read once per
+    /// thread and kept: `principal_cache`).
+    fn with_header_principal<T>(
+        &self,
+        call: &Call<'_>,
+        action: &str,
+        use_it: impl FnOnce(&Principal) -> T,
+    ) -> Result<T, Unmapped> {
         let text = (call.header)(&self.principal_header).ok_or_else(|| {
             Unmapped::BadCall(format!(
                 "{action}: no principal (header {:?} is missing)",
                 self.principal_header
             ))
         })?;
-        if let Some(principal) = principal_cache::get(text) {
-            return Ok(principal);
+        let mut use_it = Some(use_it);
+        if let Some(Some(used)) = principal_cache::with(text, |p| use_it.take().map(|f| f(p))) {
+            return Ok(used);
         }
-        match json::read(text.as_bytes()) {
+        let principal = match json::read(text.as_bytes()) {
             Ok(value @ Json::Object(_)) => match principal_from_json(&value) {
-                Ok(principal) => {
-                    principal_cache::put(text, &principal);
-                    Ok(principal)
+                Ok(principal) => principal,
+                Err(d) => {
+                    return Err(Unmapped::BadCall(format!(
+                        "header {:?}: {}",
+                        self.principal_header,
+                        error_text(&d)
+                    )))
                 }
-                Err(d) => Err(Unmapped::BadCall(format!(
-                    "header {:?}: {}",
-                    self.principal_header,
-                    error_text(&d)
-                ))),
             },
-            _ => Err(Unmapped::BadCall(format!(
-                "header {:?} is not a JSON principal object",
-                self.principal_header
-            ))),
+            _ => {
+                return Err(Unmapped::BadCall(format!(
+                    "header {:?} is not a JSON principal object",
+                    self.principal_header
+                )))
+            }
+        };
+        principal_cache::put(text, &principal);
+        match use_it.take() {
+            Some(use_it) => Ok(use_it(&principal)),
+            None => Err(Unmapped::BadCall("the principal was not used".into())),
         }
     }
 
-    /// The context of a call.
-    fn context(&self, call: &Call<'_>) -> Result<Context, RequestError> {
-        let mut context = Context::default();
-        if let Some(ip) = self.source_ip(call) {
-            context.insert_static("acs:SourceIp", vec![ip])?;
-        }
-        let secure = (call.header)("x-forwarded-proto")
-            .map(|p| p.trim().eq_ignore_ascii_case("https"))
-            .unwrap_or(false);
-        context.insert_static("acs:SecureTransport", vec![secure.to_string()])?;
-        context.insert_static("acs:CurrentTime", vec![jiff::Timestamp::now().to_string()])?;
-        for (key, header) in &self.context_headers {
-            if let Some(value) = (call.header)(header) {
-                if context.get(key).is_none() {
-                    context.insert(key, vec![value.to_string()])?;
+    /// Adds the context of a call to `context` (empty: a refilled request's). Values are
+    /// written into this thread's buffers, not allocated.
+    fn fill_context(&self, call: &Call<'_>, context: &mut Context) -> Result<(), RequestError> {
+        TEXT.with(|cell| {
+            let mut fresh = String::new();
+            let mut kept = cell.try_borrow_mut();
+            let text = match kept.as_deref_mut() {
+                Ok(text) => text,
+                // Not re-entered today; a fresh buffer is correct, only slower.
+                Err(_) => &mut fresh,
+            };
+            text.clear();
+            if let Some(ip) = self.source_ip(call) {
+                // Writing to a `String` cannot fail.
+                let _ = write!(text, "{ip}");
+                context.insert_value("acs:SourceIp", text)?;
+            }
+            let secure = (call.header)("x-forwarded-proto")
+                .map(|p| p.trim().eq_ignore_ascii_case("https"))
+                .unwrap_or(false);
+            context.insert_value("acs:SecureTransport", if secure { "true" } else { "false" })?;
+            text.clear();
+            let _ = write!(text, "{}", jiff::Timestamp::now());
+            context.insert_value("acs:CurrentTime", text)?;
+            for (key, header) in &self.context_headers {
+                if let Some(value) = (call.header)(header) {
+                    if context.get(key).is_none() {
+                        context.insert_value(key, value)?;
+                    }
                 }
             }
-        }
-        Ok(context)
+            Ok(())
+        })
     }
 
     /// `acs:SourceIp`: the peer, or the address `trusted_proxies` hops from the right of
     /// `x-forwarded-for`. Absent when that address is not there or not an address.
-    fn source_ip(&self, call: &Call<'_>) -> Option<String> {
+    fn source_ip(&self, call: &Call<'_>) -> Option<IpAddr> {
         if self.trusted_proxies == 0 {
-            return call.peer.map(|p| p.to_string());
+            return call.peer;
         }
         let forwarded = (call.header)("x-forwarded-for")?;
-        let hops: Vec<&str> = forwarded.split(',').map(str::trim).collect();
-        let index = hops.len().checked_sub(self.trusted_proxies)?;
-        let hop = hops.get(index)?;
-        hop.parse::<IpAddr>().ok().map(|ip| ip.to_string())
+        let hops = forwarded.split(',').map(str::trim);
+        let index = hops.clone().count().checked_sub(self.trusted_proxies)?;
+        hops.clone().nth(index)?.parse::<IpAddr>().ok()
+    }
+}
+
+thread_local! {
+    /// Each server thread's request, refilled for every call it maps ([`recycle`]).
+    static KEPT: Cell<Option<Request>> = const { Cell::new(None) };
+    /// Each server thread's buffer for the context values it formats.
+    static TEXT: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Gives a mapped call's request back to this thread, to be refilled by the next call.
+pub fn recycle(request: Request) {
+    KEPT.with(|kept| kept.set(Some(request)));
+}
+
+/// Sets `principal` on `request`, copying into its kept buffers for a RAM user or a role session.
+fn set_principal(request: &mut Request, principal: &Principal) {
+    match &principal.kind {
+        PrincipalKind::RamUser { account, name, id } if !principal.management_account => {
+            request.set_ram_user(account, name, id.as_deref())
+        }
+        PrincipalKind::AssumedRole {
+            account,
+            role,
+            session,
+            id,
+        } if !principal.management_account => {
+            request.set_assumed_role(account, role, session, id.as_deref())
+        }
+        _ => request.set_principal(principal.clone()),
     }
 }
 
