@@ -207,6 +207,9 @@ pub fn read_from(
 /// A line read into the current block: its position and byte range, or why it is unreadable.
 type PendingLine = (Position, Result<(usize, usize), String>);
 
+/// Reads JSON Lines after the `head` lines (numbered, already read) to the end, handing items
+/// over `CHUNK_ITEMS` at a time. What the reader has buffered is copied into the chunk's block
+/// whole and its lines found there (one copy per buffer, not one call per line).
 fn read_lines(
     head: Vec<(usize, Vec<u8>)>,
     last_number: usize,
@@ -214,62 +217,115 @@ fn read_lines(
     summary: &mut ReadSummary,
     sink: &mut dyn FnMut(Vec<Item>),
 ) {
-    // Lines are appended to one block per chunk; items are ranges of it.
-    let mut block: Vec<u8> = Vec::with_capacity(4 << 20);
-    let mut spans: Vec<PendingLine> = Vec::with_capacity(CHUNK_ITEMS);
-    let flush =
-        |block: &mut Vec<u8>, spans: &mut Vec<PendingLine>, sink: &mut dyn FnMut(Vec<Item>)| {
-            if spans.is_empty() {
-                return;
-            }
-            let buffer = Arc::new(std::mem::replace(block, Vec::with_capacity(4 << 20)));
-            let items = spans
-                .drain(..)
-                .map(|(position, range)| Item {
-                    position,
-                    text: range.map(|(start, end)| Span {
-                        buffer: buffer.clone(),
-                        start,
-                        end,
-                    }),
-                })
-                .collect();
-            sink(items);
-        };
+    let mut lines = LineBlock::default();
     for (number, line) in head {
-        let start = block.len();
-        block.extend_from_slice(&line);
-        spans.push((Position::Line(number), Ok((start, block.len()))));
+        let start = lines.block.len();
+        lines.block.extend_from_slice(&line);
+        lines
+            .spans
+            .push((Position::Line(number), Ok((start, lines.block.len()))));
     }
+    lines.line_start = lines.block.len();
     let mut number = last_number;
     loop {
-        let start = block.len();
-        match reader.read_until(b'\n', &mut block) {
-            Ok(0) => break,
-            Ok(_) => {
-                number += 1;
-                let line = block.get(start..).unwrap_or_default();
-                if line.iter().all(u8::is_ascii_whitespace) {
-                    block.truncate(start);
-                    summary.blank_lines += 1;
-                    continue;
-                }
-                spans.push((Position::Line(number), Ok((start, block.len()))));
+        let scanned = lines.block.len();
+        let taken = match reader.fill_buf() {
+            Ok([]) => break,
+            Ok(bytes) => {
+                lines.block.extend_from_slice(bytes);
+                bytes.len()
             }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => {
-                block.truncate(start);
-                spans.push((
+                // The line being read when the input failed is not an item: its number is.
+                lines.block.truncate(lines.line_start);
+                lines.spans.push((
                     Position::Line(number + 1),
                     Err(format!("read error (truncated or corrupt file?): {e}")),
                 ));
-                break;
+                lines.flush(sink);
+                return;
             }
-        }
-        if spans.len() == CHUNK_ITEMS {
-            flush(&mut block, &mut spans, sink);
+        };
+        reader.consume(taken);
+        let mut from = scanned;
+        while let Some(newline) = lines
+            .block
+            .get(from..)
+            .and_then(|b| memchr::memchr(b'\n', b))
+        {
+            let end = from + newline + 1;
+            number += 1;
+            lines.end_line(Position::Line(number), end, summary);
+            if lines.spans.len() == CHUNK_ITEMS {
+                lines.flush(sink);
+            }
+            from = lines.line_start;
         }
     }
-    flush(&mut block, &mut spans, sink);
+    // A last line without a newline.
+    if lines.line_start < lines.block.len() {
+        number += 1;
+        let end = lines.block.len();
+        lines.end_line(Position::Line(number), end, summary);
+    }
+    lines.flush(sink);
+}
+
+/// Lines being gathered into one chunk: the bytes, the lines found so far, and where the line
+/// being read starts.
+struct LineBlock {
+    block: Vec<u8>,
+    spans: Vec<PendingLine>,
+    line_start: usize,
+}
+
+impl Default for LineBlock {
+    fn default() -> Self {
+        LineBlock {
+            block: Vec::with_capacity(4 << 20),
+            spans: Vec::with_capacity(CHUNK_ITEMS),
+            line_start: 0,
+        }
+    }
+}
+
+impl LineBlock {
+    /// Ends the line that started at `line_start` before `end`: an item, or a blank line.
+    fn end_line(&mut self, position: Position, end: usize, summary: &mut ReadSummary) {
+        let line = self.block.get(self.line_start..end).unwrap_or_default();
+        if line.iter().all(u8::is_ascii_whitespace) {
+            summary.blank_lines += 1;
+        } else {
+            self.spans.push((position, Ok((self.line_start, end))));
+        }
+        self.line_start = end;
+    }
+
+    /// Hands the lines found so far over as a chunk; the line being read moves to a new block.
+    fn flush(&mut self, sink: &mut dyn FnMut(Vec<Item>)) {
+        if self.spans.is_empty() {
+            return;
+        }
+        let mut next = Vec::with_capacity(4 << 20);
+        next.extend_from_slice(self.block.get(self.line_start..).unwrap_or_default());
+        self.block.truncate(self.line_start);
+        self.line_start = 0;
+        let buffer = Arc::new(std::mem::replace(&mut self.block, next));
+        let items = self
+            .spans
+            .drain(..)
+            .map(|(position, range)| Item {
+                position,
+                text: range.map(|(start, end)| Span {
+                    buffer: buffer.clone(),
+                    start,
+                    end,
+                }),
+            })
+            .collect();
+        sink(items);
+    }
 }
 
 /// Streams the elements of a top-level array, `CHUNK_ITEMS` at a time.
