@@ -348,14 +348,15 @@ impl RouteTable {
         };
         let captures = captures.map_err(Unmapped::BadCall)?;
         let mut request = KEPT.with(Cell::take);
+        // Every way out below gives the kept request back.
         let filled = match self.principal_from_claims(call) {
-            Some(principal) => {
-                let principal = principal.map_err(Unmapped::BadCall)?;
-                self.fill(call, route, &captures, &principal, &mut request)
-            }
-            None => self.with_header_principal(call, &route.action, |principal| {
-                self.fill(call, route, &captures, principal, &mut request)
-            })?,
+            Some(Ok(principal)) => self.fill(call, route, &captures, &principal, &mut request),
+            Some(Err(reason)) => Err(Unmapped::BadCall(reason)),
+            None => self
+                .with_header_principal(call, &route.action, |principal| {
+                    self.fill(call, route, &captures, principal, &mut request)
+                })
+                .and_then(|filled| filled),
         };
         match (filled, request) {
             (Ok(()), Some(request)) => Ok(Mapped {
