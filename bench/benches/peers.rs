@@ -28,7 +28,9 @@ use criterion::{Criterion, Throughput};
 use ramjet_bench::peers::cedar::CedarPeer;
 use ramjet_bench::peers::rego::RegoPeer;
 use ramjet_bench::peers::{disagreements, Peer};
-use ramjet_bench::{limit_baseline, paired_ratio, workload, GatewayCall, Workload};
+use ramjet_bench::{
+    check_against_limit, limit_baseline, refill_against_check, workload, GatewayCall, Workload,
+};
 use ramjet_engine::PolicyStore;
 use ramjet_engine::Request;
 use ramjet_engine::Scratch;
@@ -245,43 +247,15 @@ fn print_table() {
 
 /// ramjet against the limit baseline, paired (see [`paired_ratio`]).
 fn print_paired(w: &Workload) {
-    let store = PolicyStore::new(&w.bundle).expect("the workload compiles");
-    let mut reader = store.reader();
-    let table = ramjet_bench::limit_table();
-    let n = w.requests.len();
     let (rounds, block) = (1_001, 20_000);
-    let [low, median, high] = paired_ratio(
-        rounds,
-        block,
-        |i| {
-            black_box(reader.check(&w.requests[i % n]));
-        },
-        |i| {
-            black_box(limit_baseline(&w.requests[i % n], &table));
-        },
-    );
+    let [low, median, high] = check_against_limit(w, rounds, block);
     println!();
     println!(
         "paired, {rounds} alternating rounds of {block} checks: ramjet takes {median:.2}× the limit \
          (interquartile range {low:.2}–{high:.2}×)"
     );
     // What a gateway pays in all against the check alone.
-    let calls: Vec<_> = w.requests.iter().map(GatewayCall::of).collect();
-    let mut refilled = Request::new("eas:Warm", "*").expect("a valid request");
-    let mut reader = store.reader();
-    let mut check_reader = store.reader();
-    let [low, median, high] = paired_ratio(
-        rounds,
-        block,
-        |i| {
-            if calls[i % n].refill(&mut refilled) {
-                black_box(reader.check(&refilled));
-            }
-        },
-        |i| {
-            black_box(check_reader.check(&w.requests[i % n]));
-        },
-    );
+    let [low, median, high] = refill_against_check(w, rounds, block);
     println!(
         "paired, {rounds} alternating rounds of {block} calls: refilling the request from its \
          parts and checking it takes {median:.2}× the check alone (interquartile range \

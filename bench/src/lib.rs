@@ -495,3 +495,44 @@ pub fn paired_ratio(
     };
     [at(1), at(2), at(3)]
 }
+
+/// A workload's check through a `StoreReader` against the limit baseline on the same requests,
+/// paired ([`paired_ratio`]): the quartiles of check time / limit time.
+pub fn check_against_limit(w: &Workload, rounds: usize, block: usize) -> [f64; 3] {
+    let store = ramjet_engine::PolicyStore::new(&w.bundle).expect("the workload compiles");
+    let mut reader = store.reader();
+    let table = limit_table();
+    let n = w.requests.len();
+    paired_ratio(
+        rounds,
+        block,
+        |i| {
+            std::hint::black_box(reader.check(&w.requests[i % n]));
+        },
+        |i| {
+            std::hint::black_box(limit_baseline(&w.requests[i % n], &table));
+        },
+    )
+}
+
+/// Refilling one `Request` from each request's parts ([`GatewayCall`]) and checking it, against
+/// the check alone, paired: the quartiles of (refill + check) time / check time.
+pub fn refill_against_check(w: &Workload, rounds: usize, block: usize) -> [f64; 3] {
+    let store = ramjet_engine::PolicyStore::new(&w.bundle).expect("the workload compiles");
+    let (mut refill_reader, mut check_reader) = (store.reader(), store.reader());
+    let calls: Vec<_> = w.requests.iter().map(GatewayCall::of).collect();
+    let mut refilled = Request::new("eas:Warm", "*").expect("a valid request");
+    let n = w.requests.len();
+    paired_ratio(
+        rounds,
+        block,
+        |i| {
+            if calls[i % n].refill(&mut refilled) {
+                std::hint::black_box(refill_reader.check(&refilled));
+            }
+        },
+        |i| {
+            std::hint::black_box(check_reader.check(&w.requests[i % n]));
+        },
+    )
+}

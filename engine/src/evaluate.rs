@@ -517,15 +517,22 @@ fn gather_candidates(
 ) -> Option<Box<[StatementId]>> {
     gathered.clear();
     let mut broken = false;
+    // Marks `id` seen; `true` the first time.
+    let mut first_sight = |id: StatementId, broken: &mut bool| match seen.get_mut(id.index()) {
+        Some(mark) if *mark == stamp => false,
+        Some(mark) => {
+            *mark = stamp;
+            true
+        }
+        None => {
+            *broken = true;
+            false
+        }
+    };
     index.actions.for_each_candidate(candidates, action, |ids| {
         for &id in ids {
-            match seen.get_mut(id.index()) {
-                Some(mark) if *mark == stamp => {}
-                Some(mark) => {
-                    *mark = stamp;
-                    gathered.push(id);
-                }
-                None => broken = true,
+            if first_sight(id, &mut broken) {
+                gathered.push(id);
             }
         }
     });
@@ -533,20 +540,12 @@ fn gather_candidates(
         // Excluded: marked seen before the NotAction statements are considered.
         index.not_action.for_each_match(action, |ids| {
             for &id in ids {
-                match seen.get_mut(id.index()) {
-                    Some(mark) => *mark = stamp,
-                    None => broken = true,
-                }
+                first_sight(id, &mut broken);
             }
         });
         for &id in index.not_action_statements.iter() {
-            match seen.get_mut(id.index()) {
-                Some(mark) if *mark == stamp => {}
-                Some(mark) => {
-                    *mark = stamp;
-                    gathered.push(id);
-                }
-                None => broken = true,
+            if first_sight(id, &mut broken) {
+                gathered.push(id);
             }
         }
     }

@@ -2,6 +2,8 @@
 //! typical request against a store (action index, ARN globs, IP, date, string, bool and numeric
 //! conditions, principals, control levels, resource groups) makes no heap allocation.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: a panic is a failure
+
 use allocation_counter::measure;
 use ramjet_compiler::{load_bundle, parse_request};
 use ramjet_engine::PolicyStore;
@@ -19,15 +21,21 @@ const REQUESTS: &[&str] = &[
     r#"{"action": "bss:DescribePrice", "resource": "*", "principal": {"type": "RamUser", "account": "9876543210987654", "name": "erin"}, "context": {"bssapi:ProductCode": ["learn", "other"], "count": 5}}"#,
 ];
 
-#[test]
-fn checking_a_typical_request_allocates_nothing() {
+/// The corpus bundle's store and the typical requests above.
+fn corpus_store_and_requests() -> (PolicyStore, Vec<ramjet_engine::Request>) {
     let bundle =
         load_bundle(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/bundle")).unwrap();
     let store = PolicyStore::new(&bundle).unwrap();
-    let requests: Vec<_> = REQUESTS
+    let requests = REQUESTS
         .iter()
         .map(|r| parse_request(r.as_bytes()).unwrap())
         .collect();
+    (store, requests)
+}
+
+#[test]
+fn checking_a_typical_request_allocates_nothing() {
+    let (store, requests) = corpus_store_and_requests();
     let mut scratch = Scratch::default();
     // Let the scratch buffers grow to fit.
     let warm: Vec<_> = requests
@@ -120,13 +128,7 @@ fn refill(
 
 #[test]
 fn refilling_a_request_and_checking_it_allocates_nothing() {
-    let bundle =
-        load_bundle(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/bundle")).unwrap();
-    let store = PolicyStore::new(&bundle).unwrap();
-    let requests: Vec<_> = REQUESTS
-        .iter()
-        .map(|r| parse_request(r.as_bytes()).unwrap())
-        .collect();
+    let (store, requests) = corpus_store_and_requests();
     // The calls whose principals a setter copies (users and role sessions): 7 of the 8.
     let calls: Vec<_> = requests.iter().filter_map(call_parts).collect();
     assert_eq!(calls.len(), 7);
