@@ -12,7 +12,7 @@
 pub mod reader;
 
 use crate::diagnostic::{Diagnostics, JsonPath};
-pub use reader::{read, ErrorKind, SyntaxError, MAX_DEPTH};
+pub use reader::{read, read_with_offsets, ErrorKind, SyntaxError, MAX_DEPTH};
 use std::collections::HashSet;
 
 /// The largest file read, in bytes (scenarios, requests and policy documents alike).
