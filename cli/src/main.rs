@@ -4,7 +4,8 @@
 //! Exit statuses are part of the interface (docs/interfaces.md): `check` exits 0 on Allow,
 //! 1 on ExplicitDeny or ImplicitDeny, 2 on any error; `eval` exits 0 when every line was read, 1
 //! when some were not, 2 on usage errors; `validate` exits 0 when no file has an error, 1 when
-//! one has, 2 on usage or I/O errors.
+//! one has, 2 on usage or I/O errors; `lint` exits 0 when no finding reaches `--fail-on`, 1 when
+//! one does, 2 when an input cannot be read.
 
 mod audit;
 mod check;
@@ -12,6 +13,7 @@ mod engine_choice;
 mod eval;
 mod explain;
 mod files;
+mod lint;
 mod serve;
 mod validate;
 
@@ -48,6 +50,7 @@ enum Command {
     Audit(audit::AuditArgs),
     GenEvents(audit::GenEventsArgs),
     Eval(eval::EvalArgs),
+    Lint(lint::LintArgs),
     Serve(serve::ServeArgs),
     Validate(validate::ValidateArgs),
 }
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Audit(args) => audit::run(&args),
         Command::GenEvents(args) => audit::generate(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Lint(args) => lint::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Validate(args) => validate::run(&args),
     };

@@ -1,0 +1,214 @@
+//! Condition checks: an operator of the wrong type for its key (RJ302), an `acs:` key that is
+//! not a global key (RJ303), `IfExists` on a key every request has (RJ304).
+
+use super::{Context, Stmt};
+use crate::catalog::KeyType;
+use ramjet_compiler::model::{ConditionTest, SetQuantifier, ValueFamily};
+
+/// RAM's global keys (spec 4.7, and keys Alibaba's product pages and published policies use),
+/// lowercase, with their type where it is documented.
+const GLOBAL_KEYS: &[(&str, Option<KeyType>)] = &[
+    ("acs:currenttime", Some(KeyType::Date)),
+    ("acs:securetransport", Some(KeyType::Bool)),
+    ("acs:sourceip", Some(KeyType::Ip)),
+    ("acs:mfapresent", Some(KeyType::Bool)),
+    ("acs:sourcevpc", Some(KeyType::String)),
+    ("acs:accessid", Some(KeyType::String)),
+    ("acs:useragent", Some(KeyType::String)),
+    ("acs:tagkeys", Some(KeyType::String)),
+    ("acs:principalarn", Some(KeyType::String)),
+    ("acs:principalaccount", Some(KeyType::String)),
+    ("acs:principaltype", Some(KeyType::String)),
+    ("acs:principalrdid", Some(KeyType::String)),
+    ("acs:principalrdpath", Some(KeyType::String)),
+    ("acs:service", Some(KeyType::String)),
+    ("acs:requestedregion", Some(KeyType::String)),
+    ("acs:resourcegroupid", Some(KeyType::String)),
+    ("acs:sourcevpcid", Some(KeyType::String)),
+    ("acs:sourcevpcip", None),
+];
+
+/// Global keys with a tag part.
+const GLOBAL_PREFIXES: &[&str] = &["acs:requesttag/", "acs:resourcetag/"];
+
+/// Keys every request has: `IfExists` on them never takes effect.
+const ALWAYS_PRESENT: &[&str] = &["acs:currenttime", "acs:securetransport"];
+
+pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
+    for stmt in statements {
+        for test in &stmt.statement.conditions {
+            let path = stmt
+                .member(&["Condition"])
+                .key(&operator_name(test))
+                .key(&test.key);
+            let key = test.key.to_ascii_lowercase();
+            type_mismatch(context, stmt, test, &key, &path);
+            unknown_global(context, stmt, test, &key, &path);
+            if test.operator.if_exists && ALWAYS_PRESENT.contains(&key.as_str()) {
+                let message = format!(
+                    "{} is in every request, so IfExists never takes effect: the test is {} for every request; drop the suffix",
+                    test.key,
+                    test.operator.test.name()
+                );
+                context.report("RJ304", stmt, &path, message);
+            }
+        }
+    }
+}
+
+/// The operator as the document spells it (`ForAllValues:StringLikeIfExists`).
+fn operator_name(test: &ConditionTest) -> String {
+    let prefix = match test.operator.quantifier {
+        Some(SetQuantifier::ForAnyValue) => "ForAnyValue:",
+        Some(SetQuantifier::ForAllValues) => "ForAllValues:",
+        None => "",
+    };
+    let suffix = if test.operator.if_exists {
+        "IfExists"
+    } else {
+        ""
+    };
+    format!("{prefix}{}{suffix}", test.operator.test.name())
+}
+
+fn key_type(context: &Context, key: &str) -> Option<KeyType> {
+    if let Some((_, known)) = GLOBAL_KEYS.iter().find(|(name, _)| *name == key) {
+        return *known;
+    }
+    if GLOBAL_PREFIXES.iter().any(|p| key.starts_with(p)) {
+        return Some(KeyType::String);
+    }
+    let (service, _) = key.split_once(':')?;
+    context.catalog.service(service)?.keys.get(key).copied()
+}
+
+fn type_mismatch(
+    context: &mut Context,
+    stmt: &Stmt,
+    test: &ConditionTest,
+    key: &str,
+    path: &ramjet_compiler::JsonPath,
+) {
+    let family = test.operator.test.family();
+    let expected = match family {
+        ValueFamily::Numeric => KeyType::Numeric,
+        ValueFamily::Date => KeyType::Date,
+        ValueFamily::Bool => KeyType::Bool,
+        ValueFamily::Ip => KeyType::Ip,
+        ValueFamily::String | ValueFamily::Null => return,
+    };
+    let Some(actual) = key_type(context, key) else {
+        return;
+    };
+    if actual == expected {
+        return;
+    }
+    let outcome = if test.operator.test.is_negated() {
+        "true for every request that has the key"
+    } else {
+        "false for every request that has the key"
+    };
+    let message = format!(
+        "{} reads {} values, but {} is a {} key: its values never read as {}, so the test is {outcome}; use an operator for {} values",
+        test.operator.test.name(),
+        type_word(expected),
+        test.key,
+        type_word(actual),
+        type_word(expected),
+        type_word(actual)
+    );
+    context.report("RJ302", stmt, path, message);
+}
+
+fn type_word(key_type: KeyType) -> &'static str {
+    match key_type {
+        KeyType::String => "string",
+        KeyType::Bool => "boolean",
+        KeyType::Numeric => "numeric",
+        KeyType::Date => "date",
+        KeyType::Ip => "IP address",
+    }
+}
+
+fn unknown_global(
+    context: &mut Context,
+    stmt: &Stmt,
+    test: &ConditionTest,
+    key: &str,
+    path: &ramjet_compiler::JsonPath,
+) {
+    if !key.starts_with("acs:")
+        || GLOBAL_KEYS.iter().any(|(name, _)| *name == key)
+        || GLOBAL_PREFIXES.iter().any(|p| key.starts_with(p))
+    {
+        return;
+    }
+    let closest = GLOBAL_KEYS
+        .iter()
+        .map(|(name, _)| (strsim::levenshtein(key, name), *name))
+        .chain(GLOBAL_PREFIXES.iter().filter_map(|p| {
+            key.get(..p.len())
+                .map(|head| (strsim::levenshtein(head, p), *p))
+        }))
+        .filter(|(distance, _)| *distance <= 3)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, name)| format!("; did you mean {}?", canonical(name)))
+        .unwrap_or_default();
+    let outcome = if absent_key_holds(test) {
+        "always true"
+    } else {
+        "always false"
+    };
+    let message = format!(
+        "{} is not a RAM global key, so no request has it: this test is {outcome}{closest}",
+        test.key
+    );
+    context.report("RJ303", stmt, path, message);
+}
+
+/// What a test answers for a request without its key (spec 4.3-4.5).
+fn absent_key_holds(test: &ConditionTest) -> bool {
+    use ramjet_compiler::model::{ConditionValues, TestKind};
+    if test.operator.if_exists {
+        return true;
+    }
+    match (test.operator.test, test.operator.quantifier) {
+        (TestKind::Null, _) => {
+            matches!(&test.values, ConditionValues::Bools(v) if v.contains(&true))
+        }
+        (_, Some(SetQuantifier::ForAllValues)) => true,
+        (_, Some(SetQuantifier::ForAnyValue)) => false,
+        (kind, None) => kind.is_negated(),
+    }
+}
+
+/// A lowercase global key in the documentation's spelling.
+fn canonical(lowercase: &str) -> &'static str {
+    const SPELLED: &[&str] = &[
+        "acs:CurrentTime",
+        "acs:SecureTransport",
+        "acs:SourceIp",
+        "acs:MFAPresent",
+        "acs:SourceVpc",
+        "acs:AccessId",
+        "acs:UserAgent",
+        "acs:TagKeys",
+        "acs:PrincipalARN",
+        "acs:PrincipalAccount",
+        "acs:PrincipalType",
+        "acs:PrincipalRDId",
+        "acs:PrincipalRDPath",
+        "acs:Service",
+        "acs:RequestedRegion",
+        "acs:ResourceGroupId",
+        "acs:SourceVpcId",
+        "acs:SourceVpcIp",
+        "acs:RequestTag/",
+        "acs:ResourceTag/",
+    ];
+    SPELLED
+        .iter()
+        .find(|s| s.eq_ignore_ascii_case(lowercase))
+        .copied()
+        .unwrap_or("acs:?")
+}

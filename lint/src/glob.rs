@@ -1,0 +1,171 @@
+//! Questions about glob patterns (`*` any run, `?` one character; spec 2.1, 3.2) that the rules
+//! ask of two patterns at once: can some string match both (exact), and does every string one
+//! matches match the other (sound: "yes" is always right, "no" may be a pattern pair it cannot
+//! prove).
+
+/// Whether `text` matches `pattern` (the reference matcher).
+pub fn matches(pattern: &str, text: &str, ascii_case_insensitive: bool) -> bool {
+    ramjet_compiler::wildcard::glob_matches(pattern, text, ascii_case_insensitive)
+}
+
+fn same(a: char, b: char, ascii_case_insensitive: bool) -> bool {
+    a == b || (ascii_case_insensitive && a.eq_ignore_ascii_case(&b))
+}
+
+/// Whether some string matches both patterns: reachability of the accepting state in the
+/// product of their automata, over states (position in `a`, position in `b`). Exact; time
+/// O(|a| × |b|).
+pub fn intersects(a: &str, b: &str, ascii_case_insensitive: bool) -> bool {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let width = b.len() + 1;
+    let mut seen = vec![false; (a.len() + 1) * width];
+    let mut stack = vec![(0usize, 0usize)];
+    while let Some((i, j)) = stack.pop() {
+        let Some(slot) = seen.get_mut(i * width + j) else {
+            continue;
+        };
+        if std::mem::replace(slot, true) {
+            continue;
+        }
+        let (pa, pb) = (a.get(i).copied(), b.get(j).copied());
+        if pa.is_none() && pb.is_none() {
+            return true;
+        }
+        // A star may match nothing.
+        if pa == Some('*') {
+            stack.push((i + 1, j));
+        }
+        if pb == Some('*') {
+            stack.push((i, j + 1));
+        }
+        // Or both read one character.
+        match (pa, pb) {
+            (Some('*'), Some('*')) | (None, _) | (_, None) => {}
+            (Some('*'), Some(_)) => stack.push((i, j + 1)),
+            (Some(_), Some('*')) => stack.push((i + 1, j)),
+            (Some(x), Some(y)) => {
+                if x == '?' || y == '?' || same(x, y, ascii_case_insensitive) {
+                    stack.push((i + 1, j + 1));
+                }
+            }
+        }
+    }
+    false
+}
+
+/// Whether every string `inner` matches is matched by `outer`, proven by matching `outer`
+/// against `inner`'s own text where `outer`'s `*` may absorb any of `inner`'s characters
+/// (wildcards included), `outer`'s `?` one character or `?` of `inner`, and a literal only the
+/// same literal. Sound, not complete: `true` is a proof; `false` means "not proven".
+pub fn includes(outer: &str, inner: &str, ascii_case_insensitive: bool) -> bool {
+    let outer: Vec<char> = outer.chars().collect();
+    let mut live = vec![false; outer.len() + 1];
+    let close = |live: &mut Vec<bool>| {
+        for (i, &p) in outer.iter().enumerate() {
+            if p == '*' && live.get(i) == Some(&true) {
+                if let Some(next) = live.get_mut(i + 1) {
+                    *next = true;
+                }
+            }
+        }
+    };
+    if let Some(first) = live.first_mut() {
+        *first = true;
+    }
+    close(&mut live);
+    for t in inner.chars() {
+        let mut next = vec![false; outer.len() + 1];
+        for (i, &p) in outer.iter().enumerate() {
+            if live.get(i) != Some(&true) {
+                continue;
+            }
+            let target = match p {
+                '*' => Some(i),
+                '?' if t != '*' => Some(i + 1),
+                _ if t != '*' && t != '?' && same(p, t, ascii_case_insensitive) => Some(i + 1),
+                _ => None,
+            };
+            if let Some(slot) = target.and_then(|k| next.get_mut(k)) {
+                *slot = true;
+            }
+        }
+        close(&mut next);
+        if !next.contains(&true) {
+            return false;
+        }
+        live = next;
+    }
+    live.last() == Some(&true)
+}
+
+/// True when the pattern has no `*` or `?`: it matches exactly one string.
+pub fn is_literal(pattern: &str) -> bool {
+    !pattern.contains(['*', '?'])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn intersection_examples() {
+        assert!(intersects(
+            "acs:eas:*:*:service/*",
+            "acs:eas:cn-*:1:*",
+            false
+        ));
+        assert!(!intersects("acs:eas:*:*:service/*", "acs:oss:*", false));
+        assert!(intersects("*", "", false));
+        assert!(!intersects("a?", "a", false));
+        assert!(intersects("EAS:Create*", "eas:*Service", true));
+        assert!(!intersects("EAS:Create*", "eas:*Service", false));
+        assert!(!intersects("*a", "*b", false));
+    }
+
+    #[test]
+    fn inclusion_examples() {
+        assert!(includes("*", "anything*?", false));
+        assert!(includes("eas:*", "eas:Create*", false));
+        assert!(includes("eas:*Service", "eas:Create*Service", false));
+        assert!(includes("a?c", "a?c", false));
+        assert!(!includes("a?c", "a*c", false));
+        assert!(!includes("eas:Create*", "eas:*", false));
+        assert!(includes("EAS:*", "eas:createservice", true));
+    }
+
+    fn pattern() -> impl Strategy<Value = String> {
+        proptest::collection::vec(prop_oneof!["a", "b", "\\*", "\\?"], 0..6)
+            .prop_map(|parts| parts.concat())
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec(prop_oneof!["a", "b"], 0..7).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        /// Over the alphabet {a, b}, every string of length < 10 is tried: a common match exists
+        /// iff `intersects` says so (a shortest common match of two patterns of at most five
+        /// characters has at most ten).
+        #[test]
+        fn intersects_agrees_with_enumeration(a in pattern(), b in pattern()) {
+            let mut found = false;
+            for len in 0..10u32 {
+                for bits in 0..(1u32 << len) {
+                    let s: String = (0..len).map(|k| if bits >> k & 1 == 1 { 'b' } else { 'a' }).collect();
+                    found |= matches(&a, &s, false) && matches(&b, &s, false);
+                }
+            }
+            prop_assert_eq!(intersects(&a, &b, false), found);
+        }
+
+        /// A proven inclusion has no counterexample.
+        #[test]
+        fn includes_is_sound(outer in pattern(), inner in pattern(), s in text()) {
+            if includes(&outer, &inner, false) && matches(&inner, &s, false) {
+                prop_assert!(matches(&outer, &s, false));
+            }
+        }
+    }
+}

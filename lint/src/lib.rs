@@ -1,0 +1,169 @@
+//! # ramjet-lint
+//!
+//! RAM's policy check, offline: findings in RAM's four classes (error, security warning, general
+//! warning, suggestion; [`Severity`]), each with a stable rule code ([`RULES`]), the JSON path
+//! and the line and column in the file, and a message that says what will happen at decision
+//! time. The checks know the action catalogs of `corpus/catalog/` ([`Catalog`]); a service
+//! without a catalog gets the grammar and semantic checks only, and the report names it.
+//!
+//! ```
+//! use ramjet_lint::{lint_document, Catalog};
+//! let doc = br#"{"Version": "1", "Statement": [
+//!   {"Effect": "Allow", "Action": "eas:CreateServices", "Resource": "*"}]}"#;
+//! let report = lint_document(doc, None, Catalog::bundled());
+//! let finding = &report.findings[0];
+//! assert_eq!((finding.rule.code, finding.path.as_str()), ("RJ101", "Statement[0].Action"));
+//! assert!(finding.message.contains("did you mean eas:CreateService?"));
+//! assert_eq!((finding.position.line, finding.position.column), (2, 39));
+//! ```
+//!
+//! Output formats (text, JSON, SARIF 2.1.0) are [`output`]'s; suppressions (rules turned off
+//! per run or per statement `Sid`, baselines) are [`Suppressions`]'.
+
+pub mod catalog;
+mod checks;
+pub mod glob;
+pub mod locate;
+pub mod output;
+pub mod rules;
+mod suppress;
+
+pub use catalog::Catalog;
+pub use locate::Position;
+pub use rules::{rule, Rule, Severity, RULES};
+pub use suppress::{Baseline, Suppressions};
+
+use ramjet_compiler::json::{self, Json};
+use ramjet_compiler::{Diagnostic, JsonPath, PolicyKind};
+use std::collections::BTreeSet;
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// The rule that found it.
+    pub rule: &'static Rule,
+    /// The JSON path in the document (`Statement[1].Resource[0]`; `(root)` for the document).
+    pub path: String,
+    /// Where that path's value starts in the file.
+    pub position: Position,
+    /// What will happen at decision time, and what to do.
+    pub message: String,
+    /// The `Sid` of the statement the finding is in, if it has one.
+    pub sid: Option<String>,
+}
+
+impl Finding {
+    /// The finding's class.
+    pub fn severity(&self) -> Severity {
+        self.rule.severity
+    }
+}
+
+/// What linting one document found.
+#[derive(Debug, Clone)]
+pub struct DocumentReport {
+    /// The kind the document was checked as.
+    pub kind: PolicyKind,
+    /// The findings, in document order.
+    pub findings: Vec<Finding>,
+    /// Services the document names that have no catalog (lowercase RAM codes): only the grammar
+    /// and semantic checks applied to their actions.
+    pub uncatalogued: BTreeSet<String>,
+}
+
+/// Lints one policy document. `kind` is guessed when `None` (a document whose statements have a
+/// `Principal` is resource-based, any other an identity policy), as `ramjet validate` does.
+pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) -> DocumentReport {
+    let kind = kind.unwrap_or_else(|| ramjet_compiler::guess_kind(bytes));
+    let mut report = DocumentReport {
+        kind,
+        findings: Vec::new(),
+        uncatalogued: BTreeSet::new(),
+    };
+    let read = (bytes.len() <= json::MAX_DOCUMENT_BYTES && !bytes.starts_with(b"\xEF\xBB\xBF"))
+        .then(|| json::read_with_offsets(bytes).ok())
+        .flatten();
+    let Some((document, offsets)) = read else {
+        // Not JSON (or too big): the validator says why and where.
+        let diagnostics = match ramjet_compiler::parse_policy(bytes, kind) {
+            Ok(parsed) => parsed.warnings,
+            Err(diagnostics) => diagnostics,
+        };
+        let locator = locate::Locator::default();
+        report.findings = validator_findings(&diagnostics, &locator);
+        return report;
+    };
+    let locator = locate::Locator::new(bytes, &document, &offsets);
+    let mut diagnostics = ramjet_compiler::diagnostic::Diagnostics::default();
+    let policy =
+        ramjet_compiler::read_policy_document(&document, &JsonPath::root(), kind, &mut diagnostics);
+    let failed = diagnostics.has_errors();
+    report.findings = validator_findings(&diagnostics.into_vec(), &locator);
+    if let (Some(policy), false) = (policy, failed) {
+        let mut checked = checks::check(&policy, &document, kind, catalog);
+        report.uncatalogued = std::mem::take(&mut checked.uncatalogued);
+        for raw in checked.findings {
+            report.findings.push(Finding {
+                position: locator.position(&raw.path),
+                rule: raw.rule,
+                path: raw.path,
+                message: raw.message,
+                sid: raw.sid,
+            });
+        }
+    }
+    report
+        .findings
+        .sort_by(|a, b| (a.position, a.rule.code).cmp(&(b.position, b.rule.code)));
+    report
+}
+
+/// The validator's errors (RJ100) and warnings (RJ300), placed in the file.
+fn validator_findings(diagnostics: &[Diagnostic], locator: &locate::Locator) -> Vec<Finding> {
+    diagnostics
+        .iter()
+        .map(|d| {
+            let rule_code = match d.severity {
+                ramjet_compiler::Severity::Error => "RJ100",
+                ramjet_compiler::Severity::Warning => "RJ300",
+            };
+            let position =
+                syntax_position(&d.location).unwrap_or_else(|| locator.position(&d.location));
+            Finding {
+                rule: rules::get(rule_code),
+                path: d.location.clone(),
+                position,
+                message: d.message.clone(),
+                sid: None,
+            }
+        })
+        .collect()
+}
+
+/// A syntax error's location, `line 3, column 7`.
+fn syntax_position(location: &str) -> Option<Position> {
+    let rest = location.strip_prefix("line ")?;
+    let (line, column) = rest.split_once(", column ")?;
+    Some(Position {
+        line: line.parse().ok()?,
+        column: column.parse().ok()?,
+    })
+}
+
+/// The statement objects of a document with their paths: `Statement[i]`, or `Statement` for a
+/// single statement object.
+pub(crate) fn statement_objects(document: &Json) -> Vec<(JsonPath, &Json)> {
+    let root = JsonPath::root();
+    let Json::Object(members) = document else {
+        return Vec::new();
+    };
+    match members.iter().find(|(name, _)| name == "Statement") {
+        Some((_, Json::Array(items))) => items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| (root.key("Statement").index(i), item))
+            .collect(),
+        Some((_, single)) => vec![(root.key("Statement"), single)],
+        None => Vec::new(),
+    }
+}

@@ -1,0 +1,161 @@
+//! Line and column of a JSON path in a file's text: the reader reports where each value starts,
+//! in document order, and a walk of the tree in the same order names each value's path as
+//! diagnostics write it (`Statement[1].Resource[0]`).
+
+use ramjet_compiler::json::Json;
+use ramjet_compiler::JsonPath;
+use std::collections::HashMap;
+
+/// A 1-based line and column; the column counts Unicode scalar values (SARIF
+/// `unicodeCodePoints`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Position {
+    /// Line, from 1.
+    pub line: usize,
+    /// Column, from 1.
+    pub column: usize,
+}
+
+impl Position {
+    /// The start of the file.
+    pub const START: Position = Position { line: 1, column: 1 };
+}
+
+/// Positions of every value of one document, by path.
+#[derive(Debug, Default)]
+pub struct Locator {
+    positions: HashMap<String, Position>,
+}
+
+impl Locator {
+    /// Indexes a document read with [`ramjet_compiler::json::read_with_offsets`].
+    pub fn new(text: &[u8], json: &Json, offsets: &[usize]) -> Locator {
+        let mut paths = Vec::with_capacity(offsets.len());
+        walk(json, JsonPath::root(), &mut paths);
+        let lines = LineIndex::new(text);
+        let positions = paths
+            .into_iter()
+            .zip(offsets)
+            .map(|(path, &offset)| (path.to_string(), lines.position(text, offset)))
+            .collect();
+        Locator { positions }
+    }
+
+    /// Where the value at `path` starts (a path as [`JsonPath`] displays it). A path that
+    /// names no value (a member that is missing) falls back to its nearest named ancestor.
+    pub fn position(&self, path: &str) -> Position {
+        let mut path = path;
+        loop {
+            if let Some(position) = self.positions.get(path) {
+                return *position;
+            }
+            match path.rfind(['.', '[']) {
+                Some(cut) => path = path.get(..cut).unwrap_or_default(),
+                None => {
+                    return self
+                        .positions
+                        .get("(root)")
+                        .copied()
+                        .unwrap_or(Position::START)
+                }
+            }
+        }
+    }
+}
+
+fn walk(json: &Json, path: JsonPath, out: &mut Vec<JsonPath>) {
+    out.push(path.clone());
+    match json {
+        Json::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                walk(item, path.index(i), out);
+            }
+        }
+        Json::Object(members) => {
+            for (name, value) in members {
+                walk(value, path.key(name), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Byte offsets where lines start.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &[u8]) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.iter()
+                .enumerate()
+                .filter(|(_, &b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    fn position(&self, text: &[u8], offset: usize) -> Position {
+        let line = self.starts.partition_point(|&start| start <= offset);
+        let start = self
+            .starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(0);
+        let before = text.get(start..offset).unwrap_or_default();
+        let column = String::from_utf8_lossy(before).chars().count() + 1;
+        Position {
+            line: line.max(1),
+            column,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn paths_resolve_to_where_their_values_start() {
+        let text = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",\n     \"Action\": [\"é:x\", \"eas:*\"]}\n  ]\n}\n";
+        let (json, offsets) = ramjet_compiler::json::read_with_offsets(text.as_bytes()).unwrap();
+        let locator = Locator::new(text.as_bytes(), &json, &offsets);
+        let at = |p: &str| locator.position(p);
+        assert_eq!(at("(root)"), Position { line: 1, column: 1 });
+        assert_eq!(
+            at("Statement"),
+            Position {
+                line: 2,
+                column: 16
+            }
+        );
+        assert_eq!(at("Statement[0]"), Position { line: 3, column: 5 });
+        assert_eq!(
+            at("Statement[0].Effect"),
+            Position {
+                line: 3,
+                column: 16
+            }
+        );
+        assert_eq!(
+            at("Statement[0].Action[0]"),
+            Position {
+                line: 4,
+                column: 16
+            }
+        );
+        // After a two-byte character, columns count characters.
+        assert_eq!(
+            at("Statement[0].Action[1]"),
+            Position {
+                line: 4,
+                column: 23
+            }
+        );
+        // A missing member is placed at its statement.
+        assert_eq!(at("Statement[0].Resource"), Position { line: 3, column: 5 });
+    }
+}
