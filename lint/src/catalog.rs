@@ -359,10 +359,11 @@ mod tests {
         );
         let eas = Catalog::bundled().service("EAS").unwrap();
         assert!(eas.complete);
-        let list = eas.action("eas:listservices").unwrap();
-        assert!(list.resources.star_only());
-        assert!(list.resources.fits("*") && !list.resources.fits("acs:eas:*:*:*"));
-        let create = eas.action("eas:CreateService").unwrap();
+        let update_group = eas.action("eas:updategroup").unwrap();
+        assert!(update_group.resources.star_only());
+        assert!(update_group.resources.fits("*"));
+        assert!(!update_group.resources.fits("acs:eas:*:*:*"));
+        let create = eas.action("eas:DescribeService").unwrap();
         assert!(create.resources.fits("acs:eas:cn-hangzhou:1:service/*"));
         assert!(!create.resources.fits("acs:oss:*:*:bucket/*"));
         assert_eq!(eas.closest("eas:CreateServices"), Some("eas:CreateService"));

@@ -14,7 +14,7 @@
 //! let finding = &report.findings[0];
 //! assert_eq!((finding.rule.code, finding.path.as_str()), ("RJ101", "Statement[0].Action"));
 //! assert!(finding.message.contains("did you mean eas:CreateService?"));
-//! assert_eq!((finding.position.line, finding.position.column), (2, 39));
+//! assert_eq!((finding.position.line, finding.position.column), (2, 33));
 //! ```
 //!
 //! Output formats (text, JSON, SARIF 2.1.0) are [`output`]'s; suppressions (rules turned off

@@ -123,39 +123,19 @@ mod tests {
         let text = "{\n  \"Statement\": [\n    {\"Effect\": \"Allow\",\n     \"Action\": [\"é:x\", \"eas:*\"]}\n  ]\n}\n";
         let (json, offsets) = ramjet_compiler::json::read_with_offsets(text.as_bytes()).unwrap();
         let locator = Locator::new(text.as_bytes(), &json, &offsets);
-        let at = |p: &str| locator.position(p);
-        assert_eq!(at("(root)"), Position { line: 1, column: 1 });
-        assert_eq!(
-            at("Statement"),
-            Position {
-                line: 2,
-                column: 16
-            }
-        );
-        assert_eq!(at("Statement[0]"), Position { line: 3, column: 5 });
-        assert_eq!(
-            at("Statement[0].Effect"),
-            Position {
-                line: 3,
-                column: 16
-            }
-        );
-        assert_eq!(
-            at("Statement[0].Action[0]"),
-            Position {
-                line: 4,
-                column: 16
-            }
-        );
-        // After a two-byte character, columns count characters.
-        assert_eq!(
-            at("Statement[0].Action[1]"),
-            Position {
-                line: 4,
-                column: 23
-            }
-        );
-        // A missing member is placed at its statement.
-        assert_eq!(at("Statement[0].Resource"), Position { line: 3, column: 5 });
+        let expected = [
+            ("(root)", 1, 1),
+            ("Statement", 2, 16),
+            ("Statement[0]", 3, 5),
+            ("Statement[0].Effect", 3, 16),
+            ("Statement[0].Action[0]", 4, 17),
+            // After a two-byte character, columns count characters.
+            ("Statement[0].Action[1]", 4, 24),
+            // A missing member is placed at its statement.
+            ("Statement[0].Resource", 3, 5),
+        ];
+        for (path, line, column) in expected {
+            assert_eq!(locator.position(path), Position { line, column }, "{path}");
+        }
     }
 }
