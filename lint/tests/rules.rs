@@ -100,7 +100,9 @@ fn rj103_resource_fits_no_action() {
     both_ways(
         "RJ103",
         "Statement[0].Resource",
-        &identity(r#"{"Effect": "Allow", "Action": "eas:UpdateGroup", "Resource": "acs:eas:*:*:*"}"#),
+        &identity(
+            r#"{"Effect": "Allow", "Action": "eas:UpdateGroup", "Resource": "acs:eas:*:*:*"}"#,
+        ),
         &identity(
             r#"{"Effect": "Allow", "Action": ["eas:UpdateGroup", "oss:GetObject"], "Resource": "acs:eas:*:*:*"}"#,
         ),
@@ -149,8 +151,12 @@ fn rj203_allow_not_action_or_not_resource() {
     both_ways(
         "RJ203",
         "Statement[0].NotResource",
-        &identity(r#"{"Effect": "Allow", "Action": "oss:GetObject", "NotResource": "acs:oss:*:*:secret/*"}"#),
-        &identity(r#"{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:public/*"}"#),
+        &identity(
+            r#"{"Effect": "Allow", "Action": "oss:GetObject", "NotResource": "acs:oss:*:*:secret/*"}"#,
+        ),
+        &identity(
+            r#"{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:public/*"}"#,
+        ),
         None,
     );
 }
@@ -163,7 +169,9 @@ fn rj204_privilege_escalation() {
         &identity(
             r#"{"Effect": "Allow", "Action": ["ram:ListUsers", "ram:Attach*"], "Resource": "*"}"#,
         ),
-        &identity(r#"{"Effect": "Allow", "Action": ["ram:ListUsers", "ram:Get*"], "Resource": "*"}"#),
+        &identity(
+            r#"{"Effect": "Allow", "Action": ["ram:ListUsers", "ram:Get*"], "Resource": "*"}"#,
+        ),
         None,
     );
     both_ways(
@@ -177,7 +185,11 @@ fn rj204_privilege_escalation() {
     );
     // In a trust policy AssumeRole is of the role itself.
     let trust = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": ["pai.aliyuncs.com"]}}]}"#;
-    assert!(fired(trust, RESOURCE).is_empty(), "{:?}", fired(trust, RESOURCE));
+    assert!(
+        fired(trust, RESOURCE).is_empty(),
+        "{:?}",
+        fired(trust, RESOURCE)
+    );
 }
 
 #[test]
@@ -252,7 +264,9 @@ fn rj301_shadowed_allow() {
         r#"{"Effect": "Allow", "Action": "eas:DescribeService", "Resource": "*"},
            {"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {"Bool": {"acs:MFAPresent": "false"}}}"#,
     );
-    assert!(!fired(&conditional, None).iter().any(|f| f.starts_with("RJ301")));
+    assert!(!fired(&conditional, None)
+        .iter()
+        .any(|f| f.starts_with("RJ301")));
 }
 
 #[test]
@@ -301,7 +315,10 @@ fn rj303_unknown_global_key() {
     let report = lint_document(doc.as_bytes(), None, Catalog::bundled());
     let finding = report.findings.iter().find(|f| f.rule.code == "RJ303");
     let message = &finding.unwrap().message;
-    assert!(message.contains("always false; did you mean acs:SourceIp?"), "{message}");
+    assert!(
+        message.contains("always false; did you mean acs:SourceIp?"),
+        "{message}"
+    );
 }
 
 #[test]

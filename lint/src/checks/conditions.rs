@@ -46,7 +46,7 @@ pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
             unknown_global(context, stmt, test, &key, &path);
             if test.operator.if_exists && ALWAYS_PRESENT.contains(&key.as_str()) {
                 let message = format!(
-                    "{} is in every request, so IfExists never takes effect: the test is {} for every request; drop the suffix",
+                    "{} is in every request, so IfExists never takes effect: the test decides as plain {} does; drop the suffix",
                     test.key,
                     test.operator.test.name()
                 );

@@ -52,7 +52,7 @@ fn may_match(actions: &PatternList, action: &str) -> bool {
 
 /// Whether a resource list (absent: every resource) contains a pattern that matches everything.
 fn every_resource(resources: Option<&PatternList>) -> bool {
-    resources.map_or(true, |r| {
+    resources.is_none_or(|r| {
         !r.negated && r.patterns.iter().any(|p| glob::includes(p, "*", false))
     })
 }
@@ -117,7 +117,7 @@ fn escalation(context: &mut Context, stmt: &Stmt) {
             .copied()
             .filter(|action| glob::matches(pattern, action, true))
             .collect();
-        let any_role = statement.resources.as_ref().map_or(true, |r| {
+        let any_role = statement.resources.as_ref().is_none_or(|r| {
             !r.negated
                 && r.patterns
                     .iter()
