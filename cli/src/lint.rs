@@ -19,8 +19,9 @@ use std::path::{Path, PathBuf};
     ramjet lint --format json policies/ > baseline.json; ramjet lint --baseline baseline.json policies/\n  \
     ramjet lint --explain RJ201\n\n\
     A directory is searched for *.json files; in a bundle (a directory with bundle.json) the\n\
-    manifest says which policies are control and trust policies. Without --kind, other files\n\
-    with a Principal are read as resource-based policies, the rest as identity policies.\n\n\
+    manifest says which policies are control and trust policies, and a MANIFEST.tsv of\n\
+    file<TAB>kind rows gives its directory's kinds. Without --kind or a manifest, files with a\n\
+    Principal are read as resource-based policies, the rest as identity policies.\n\n\
     Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when an input cannot\n\
     be read (the others are still linted).")]
 pub struct LintArgs {
@@ -231,9 +232,21 @@ struct Input {
     kind: Option<PolicyKind>,
 }
 
-/// Adds a file, or a directory's `*.json` files (sorted, recursively); false when a path
-/// cannot be read.
+/// Adds a file, or a directory's `*.json` files (sorted, recursively), with the kinds manifests
+/// give them; false when a path cannot be read.
 fn collect(path: &Path, out: &mut Vec<Input>) -> bool {
+    let mut kinds = HashMap::new();
+    let before = out.len();
+    let ok = walk(path, out, &mut kinds);
+    for input in out.iter_mut().skip(before) {
+        if let Some(kind) = kinds.get(&input.path) {
+            input.kind = Some(*kind);
+        }
+    }
+    ok
+}
+
+fn walk(path: &Path, out: &mut Vec<Input>, kinds: &mut HashMap<PathBuf, PolicyKind>) -> bool {
     if !path.is_dir() {
         if !path.exists() {
             eprintln!(
@@ -258,11 +271,13 @@ fn collect(path: &Path, out: &mut Vec<Input>) -> bool {
     let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     children.sort();
     let manifest = path.join("bundle.json");
-    let kinds = if manifest.is_file() {
-        bundle_kinds(&manifest)
-    } else {
-        HashMap::new()
-    };
+    if manifest.is_file() {
+        bundle_kinds(path, &manifest, kinds);
+    }
+    let listing = path.join("MANIFEST.tsv");
+    if listing.is_file() {
+        listed_kinds(path, &listing, kinds);
+    }
     let mut ok = true;
     for child in children {
         let name = child.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -271,18 +286,7 @@ fn collect(path: &Path, out: &mut Vec<Input>) -> bool {
             continue;
         }
         if child.is_dir() {
-            let before = out.len();
-            ok &= collect(&child, out);
-            // A bundle's policies/ directory: kinds from the manifest, by file stem.
-            for input in out.iter_mut().skip(before) {
-                let stem = input
-                    .path
-                    .file_stem()
-                    .map(|s| s.to_string_lossy().into_owned());
-                if let Some(kind) = stem.and_then(|s| kinds.get(&s)) {
-                    input.kind.get_or_insert(*kind);
-                }
-            }
+            ok &= walk(&child, out, kinds);
         } else if child.extension().is_some_and(|e| e == "json") {
             out.push(Input {
                 path: child,
@@ -293,14 +297,34 @@ fn collect(path: &Path, out: &mut Vec<Input>) -> bool {
     ok
 }
 
-/// Policy kinds a bundle manifest implies: control policies and roles' trust policies.
-fn bundle_kinds(manifest: &Path) -> HashMap<String, PolicyKind> {
-    let mut kinds = HashMap::new();
+fn kind_named(name: &str) -> Option<PolicyKind> {
+    KindArg::from_str(name, true).ok().map(PolicyKind::from)
+}
+
+/// A `MANIFEST.tsv` of `file<TAB>kind` rows (the corpus's): kinds by path.
+fn listed_kinds(dir: &Path, listing: &Path, kinds: &mut HashMap<PathBuf, PolicyKind>) {
+    let Ok(text) = std::fs::read_to_string(listing) else {
+        return;
+    };
+    for line in text.lines() {
+        let mut fields = line.split('\t');
+        if let (Some(file), Some(kind)) = (fields.next(), fields.next().and_then(kind_named)) {
+            kinds.insert(dir.join(file), kind);
+        }
+    }
+}
+
+/// Policy kinds a bundle manifest implies: control policies and roles' trust policies (files
+/// `policies/<name>.json`).
+fn bundle_kinds(dir: &Path, manifest: &Path, kinds: &mut HashMap<PathBuf, PolicyKind>) {
     let Some(value) = std::fs::read(manifest)
         .ok()
         .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
     else {
-        return kinds;
+        return;
+    };
+    let mut put = |name: &str, kind| {
+        kinds.insert(dir.join("policies").join(format!("{name}.json")), kind);
     };
     let accounts = value.get("accounts").and_then(|a| a.as_object());
     for account in accounts.into_iter().flat_map(|a| a.values()) {
@@ -312,15 +336,14 @@ fn bundle_kinds(manifest: &Path) -> HashMap<String, PolicyKind> {
             .flatten()
         {
             if let Some(name) = name.as_str() {
-                kinds.insert(name.to_string(), PolicyKind::Control);
+                put(name, PolicyKind::Control);
             }
         }
         let roles = account.get("roles").and_then(|r| r.as_object());
         for role in roles.into_iter().flat_map(|r| r.values()) {
             if let Some(trust) = role.get("trust").and_then(|t| t.as_str()) {
-                kinds.insert(trust.to_string(), PolicyKind::Resource);
+                put(trust, PolicyKind::Resource);
             }
         }
     }
-    kinds
 }

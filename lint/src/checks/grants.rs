@@ -52,9 +52,7 @@ fn may_match(actions: &PatternList, action: &str) -> bool {
 
 /// Whether a resource list (absent: every resource) contains a pattern that matches everything.
 fn every_resource(resources: Option<&PatternList>) -> bool {
-    resources.is_none_or(|r| {
-        !r.negated && r.patterns.iter().any(|p| glob::includes(p, "*", false))
-    })
+    resources.is_none_or(|r| !r.negated && r.patterns.iter().any(|p| glob::includes(p, "*", false)))
 }
 
 fn allow_all(context: &mut Context, stmt: &Stmt) {
