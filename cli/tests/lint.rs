@@ -208,3 +208,35 @@ fn sarif_output_is_a_sarif_log() {
     assert_eq!(log["version"], "2.1.0");
     assert_eq!(log["runs"][0]["results"][0]["ruleId"], "RJ101");
 }
+
+/// `corpus/policies/LINT.md` holds the counts `ramjet lint corpus/policies` gives: no Error on
+/// any published policy, and the table by rule.
+#[test]
+fn corpus_summary_is_current() {
+    let run = ramjet(&["--format", "json", "../corpus/policies"]);
+    let found = findings(&run);
+    assert!(
+        !found.iter().any(|f| f["severity"] == "error"),
+        "{found:#?}"
+    );
+    let mut counts = std::collections::BTreeMap::new();
+    for f in &found {
+        *counts
+            .entry(f["rule"].as_str().unwrap().to_string())
+            .or_insert(0usize) += 1;
+    }
+    let summary = std::fs::read_to_string("../corpus/policies/LINT.md").unwrap();
+    let mut table = std::collections::BTreeMap::new();
+    for line in summary.lines().filter(|l| l.starts_with("| RJ")) {
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        table.insert(cells[1].to_string(), cells[4].parse::<usize>().unwrap());
+    }
+    assert_eq!(counts, table, "update corpus/policies/LINT.md");
+    let text = ramjet(&["../corpus/policies"]);
+    let last = String::from_utf8_lossy(&text.stdout)
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
+    assert!(summary.contains(&last), "LINT.md does not quote: {last}");
+}

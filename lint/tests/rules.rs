@@ -134,9 +134,10 @@ fn rj202_allow_all() {
         &identity(r#"{"Effect": "Allow", "Action": "*", "Resource": "acs:eas:*:*:*"}"#),
         None,
     );
-    // A control policy's Allow grants nothing: FullAliyunAccess is not a finding there.
+    // A control or session policy's Allow grants nothing: FullAliyunAccess is not a finding there.
     let full = identity(r#"{"Effect": "Allow", "Action": "*", "Resource": "*"}"#);
     assert!(fired(&full, CONTROL).is_empty());
+    assert!(fired(&full, Some(PolicyKind::Session)).is_empty());
 }
 
 #[test]

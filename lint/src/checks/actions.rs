@@ -6,7 +6,7 @@
 use super::{list, literal_service, Context, Stmt};
 use crate::catalog::{Action, Service};
 use crate::glob;
-use ramjet_compiler::{Effect, PolicyKind};
+use ramjet_compiler::Effect;
 
 pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
     for stmt in statements {
@@ -173,7 +173,7 @@ fn deny_fail_open(context: &mut Context, stmt: &Stmt) {
 
 fn star_for_resource_level(context: &mut Context, stmt: &Stmt) {
     let statement = stmt.statement;
-    let grants = statement.effect == Effect::Allow && context.kind != PolicyKind::Control;
+    let grants = statement.effect == Effect::Allow && super::grants(context.kind);
     if !grants || statement.actions.negated {
         return;
     }

@@ -25,9 +25,9 @@ const ESCALATION: &[&str] = &[
 ];
 
 pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
-    // A control policy grants nothing (spec 6: it only bounds what other policies grant), so
-    // its Allows are not grants.
-    if context.kind == ramjet_compiler::PolicyKind::Control {
+    // Control and session policies grant nothing (spec 6: they only bound what identity and
+    // resource policies grant), so their Allows are not grants.
+    if !super::grants(context.kind) {
         return;
     }
     for stmt in statements
@@ -129,8 +129,13 @@ fn escalation(context: &mut Context, stmt: &Stmt) {
         if granted.is_empty() {
             continue;
         }
+        let scope = if statement.conditions.is_empty() {
+            "narrow it with resources and conditions"
+        } else {
+            "its conditions limit when, and its resources which roles and policies"
+        };
         let message = format!(
-            "grants {}: whoever holds it can give itself more permissions (up to administrator); grant it to administrators only, or narrow it with resources and conditions",
+            "grants {}: whoever holds it can give itself more permissions (up to administrator); grant it to administrators only ({scope})",
             list(&granted, 4)
         );
         context.report("RJ204", stmt, &stmt.action_entry(index), message);

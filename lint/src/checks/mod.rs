@@ -143,6 +143,12 @@ pub(crate) fn check(
     context.out
 }
 
+/// Whether an Allow of this kind of policy grants (identity and resource policies) rather than
+/// bounds what others grant (control and session policies, spec 6).
+pub(crate) fn grants(kind: PolicyKind) -> bool {
+    matches!(kind, PolicyKind::Identity | PolicyKind::Resource)
+}
+
 /// The service part of an action pattern when it is literal (`eas` of `eas:Create*`), lowercase.
 pub(crate) fn literal_service(pattern: &str) -> Option<String> {
     let (service, _) = pattern.split_once(':')?;
