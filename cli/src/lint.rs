@@ -140,6 +140,11 @@ pub fn run(args: &LintArgs) -> u8 {
         let report = lint_document(&bytes, kind, catalog);
         uncatalogued.extend(report.uncatalogued);
         let name = input.path.display().to_string();
+        if !report.complete {
+            eprintln!(
+                "ramjet: {name}: too large to check completely; some catalog and overlap rules were skipped"
+            );
+        }
         let before = report.findings.len();
         let findings: Vec<_> = report
             .findings

@@ -155,6 +155,9 @@ pub struct Service {
     pub actions: Vec<Action>,
     /// Its condition keys with a documented type, lowercase.
     pub keys: HashMap<String, KeyType>,
+    /// Characters in all its action names: the cost of matching a pattern against them all,
+    /// per pattern character.
+    pub name_chars: usize,
 }
 
 impl Service {
@@ -254,7 +257,7 @@ struct ResourceJson {
 /// Reads one catalog file.
 pub fn read_service(text: &str) -> Result<Service, serde_json::Error> {
     let file: FileJson = serde_json::from_str(text)?;
-    let actions = file
+    let actions: Vec<Action> = file
         .actions
         .into_iter()
         .map(|row| {
@@ -286,7 +289,9 @@ pub fn read_service(text: &str) -> Result<Service, serde_json::Error> {
             Some((k.key.to_ascii_lowercase(), key_type))
         })
         .collect();
+    let name_chars = actions.iter().map(|a| a.name.len()).sum();
     Ok(Service {
+        name_chars,
         code: file.service.to_ascii_lowercase(),
         complete: file.complete,
         actions,
@@ -294,13 +299,20 @@ pub fn read_service(text: &str) -> Result<Service, serde_json::Error> {
     })
 }
 
-/// `acs:eas:{#regionId}:{#accountId}:service/{#ServiceName}` -> `acs:eas:*:*:service/*`.
+/// `acs:eas:{#regionId}:{#accountId}:service/{#ServiceName}` -> `acs:eas:*:*:service/*`; the
+/// RAM pages' `${AccountId}` and OSS's `{bucket_name}` alike.
 fn template_glob(template: &str) -> String {
     let mut out = String::with_capacity(template.len());
     let mut in_placeholder = false;
     for c in template.chars() {
         match c {
-            '{' => in_placeholder = true,
+            '{' => {
+                in_placeholder = true;
+                // `${AccountId}` is a placeholder as a whole.
+                if out.ends_with('$') {
+                    out.pop();
+                }
+            }
             '}' if in_placeholder => {
                 in_placeholder = false;
                 out.push('*');

@@ -69,6 +69,9 @@ pub struct DocumentReport {
     /// Services the document names that have no catalog (lowercase RAM codes): only the grammar
     /// and semantic checks applied to their actions.
     pub uncatalogued: BTreeSet<String>,
+    /// False when the document was too large to check completely: the work budget ran out
+    /// and some catalog or overlap rules were not asked (what was found still holds).
+    pub complete: bool,
 }
 
 /// Lints one policy document. `kind` is guessed when `None` (a document whose statements have a
@@ -79,6 +82,7 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) 
         kind,
         findings: Vec::new(),
         uncatalogued: BTreeSet::new(),
+        complete: true,
     };
     let read = (bytes.len() <= json::MAX_DOCUMENT_BYTES && !bytes.starts_with(b"\xEF\xBB\xBF"))
         .then(|| json::read_with_offsets(bytes).ok())
@@ -102,6 +106,7 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) 
     if let (Some(policy), false) = (policy, failed) {
         let mut checked = checks::check(&policy, &document, kind, catalog);
         report.uncatalogued = std::mem::take(&mut checked.uncatalogued);
+        report.complete = !checked.incomplete;
         for raw in checked.findings {
             report.findings.push(Finding {
                 position: locator.position(&raw.path),

@@ -32,11 +32,11 @@ impl Locator {
     pub fn new(text: &[u8], json: &Json, offsets: &[usize]) -> Locator {
         let mut paths = Vec::with_capacity(offsets.len());
         walk(json, JsonPath::root(), &mut paths);
-        let lines = LineIndex::new(text);
+        let mut cursor = Cursor::default();
         let positions = paths
             .into_iter()
             .zip(offsets)
-            .map(|(path, &offset)| (path.to_string(), lines.position(text, offset)))
+            .map(|(path, &offset)| (path.to_string(), cursor.advance(text, offset)))
             .collect();
         Locator { positions }
     }
@@ -80,35 +80,33 @@ fn walk(json: &Json, path: JsonPath, out: &mut Vec<JsonPath>) {
     }
 }
 
-/// Byte offsets where lines start.
-struct LineIndex {
-    starts: Vec<usize>,
+/// Line and column of a byte offset, found by reading forward from the last offset asked: the
+/// reader's offsets come in document order, so one pass over the text places them all.
+#[derive(Default)]
+struct Cursor {
+    offset: usize,
+    line: usize,
+    column: usize,
 }
 
-impl LineIndex {
-    fn new(text: &[u8]) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            text.iter()
-                .enumerate()
-                .filter(|(_, &b)| b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
-        LineIndex { starts }
-    }
-
-    fn position(&self, text: &[u8], offset: usize) -> Position {
-        let line = self.starts.partition_point(|&start| start <= offset);
-        let start = self
-            .starts
-            .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(0);
-        let before = text.get(start..offset).unwrap_or_default();
-        let column = String::from_utf8_lossy(before).chars().count() + 1;
+impl Cursor {
+    fn advance(&mut self, text: &[u8], offset: usize) -> Position {
+        if offset < self.offset {
+            *self = Cursor::default(); // not in order: start again (never for the reader's)
+        }
+        for &byte in text.get(self.offset..offset).unwrap_or_default() {
+            if byte == b'\n' {
+                self.line += 1;
+                self.column = 0;
+            } else if byte & 0xC0 != 0x80 {
+                // Not a UTF-8 continuation byte: a new character.
+                self.column += 1;
+            }
+        }
+        self.offset = offset;
         Position {
-            line: line.max(1),
-            column,
+            line: self.line + 1,
+            column: self.column + 1,
         }
     }
 }

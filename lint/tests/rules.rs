@@ -402,3 +402,18 @@ fn every_rule_has_a_test_here() {
         assert!(source.contains(&name), "no test for {}", rule.code);
     }
 }
+
+/// A document at the engine's caps is checked as far as the work budget goes, and says so.
+#[test]
+fn hostile_documents_stop_at_the_budget_and_say_so() {
+    let long = format!("acs:eas:*:*:service/{}*", "a?".repeat(3_000));
+    let statement = format!(
+        r#"{{"Effect": "Allow", "Action": ["eas:Describe*", "eas:*x*y*z*"], "Resource": ["{long}"]}}"#
+    );
+    let doc = identity(&vec![statement.as_str(); 1_100].join(", "));
+    let report = lint_document(doc.as_bytes(), None, Catalog::bundled());
+    assert!(!report.complete);
+    assert!(report.findings.iter().any(|f| f.rule.code == "RJ102"));
+    let small = identity(r#"{"Effect": "Allow", "Action": "eas:ListServices", "Resource": "*"}"#);
+    assert!(lint_document(small.as_bytes(), None, Catalog::bundled()).complete);
+}

@@ -41,6 +41,9 @@ fn unknown_actions(context: &mut Context, stmt: &Stmt) {
         if !service.complete {
             continue;
         }
+        if !context.spend(pattern.len() * service.name_chars) {
+            return;
+        }
         let path = stmt.action_entry(index);
         if glob::is_literal(pattern) {
             if service.action(pattern).is_none() {
@@ -77,7 +80,7 @@ fn known_actions<'c>(context: &mut Context<'c>, stmt: &Stmt) -> Option<Vec<&'c A
     let mut found: Vec<&Action> = Vec::new();
     for pattern in &actions.patterns {
         let service = service_of(context, pattern)?;
-        if !service.complete {
+        if !service.complete || !context.spend(pattern.len() * service.name_chars) {
             return None;
         }
         for action in service.matching(pattern) {
@@ -99,7 +102,15 @@ fn resources_fit(context: &mut Context, stmt: &Stmt) {
     let Some(actions) = known_actions(context, stmt) else {
         return;
     };
+    let template_chars: usize = actions
+        .iter()
+        .flat_map(|a| &a.resources.arns)
+        .map(|arn| arn.len() + 1)
+        .sum();
     for (index, pattern) in resources.patterns.iter().enumerate() {
+        if !context.spend((pattern.len() + 1) * (template_chars + 1)) {
+            return;
+        }
         if actions.iter().any(|a| a.resources.fits(pattern)) {
             continue;
         }
@@ -153,6 +164,9 @@ fn deny_fail_open(context: &mut Context, stmt: &Stmt) {
         let Some(service) = service_of(context, pattern) else {
             continue;
         };
+        if !context.spend(pattern.len() * service.name_chars) {
+            return;
+        }
         let open: Vec<&str> = service
             .matching(pattern)
             .into_iter()
@@ -185,7 +199,7 @@ fn star_for_resource_level(context: &mut Context, stmt: &Stmt) {
     };
     let mut templates: Vec<&str> = Vec::new();
     for pattern in &statement.actions.patterns {
-        if !glob::is_literal(pattern) {
+        if !glob::is_literal(pattern) || !context.spend(pattern.len() * 300 * 30) {
             return;
         }
         let Some(action) = service_of(context, pattern).and_then(|s| s.action(pattern)) else {

@@ -8,33 +8,44 @@ use crate::glob;
 use ramjet_compiler::model::{PatternList, PrincipalSpec};
 use ramjet_compiler::{Effect, Statement};
 
+/// Documents with more statements than this skip the pairwise rules (quadratic in statements).
+const MAX_PAIRWISE_STATEMENTS: usize = 1_000;
+
 pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
+    if statements.len() > MAX_PAIRWISE_STATEMENTS {
+        context.out.incomplete = true;
+        return;
+    }
     let mut reported = vec![false; statements.len()];
-    for (i, stmt) in statements.iter().enumerate() {
-        let allow = stmt.statement.effect == Effect::Allow;
-        if let Some(deny) = statements.iter().find(|d| {
-            allow
-                && d.statement.effect == Effect::Deny
-                && d.statement.conditions.is_empty()
-                && covers(d.statement, stmt.statement)
-        }) {
-            let message = format!(
-                "{} denies every request this Allow applies to, unconditionally, and an explicit Deny wins: the Allow grants nothing",
-                deny.name()
-            );
-            context.report("RJ301", stmt, &stmt.path, message);
-            continue;
+    'statements: for (i, stmt) in statements.iter().enumerate() {
+        if stmt.statement.effect == Effect::Allow {
+            for deny in statements {
+                if deny.statement.effect == Effect::Deny
+                    && deny.statement.conditions.is_empty()
+                    && proven(context, deny.statement, stmt.statement)
+                {
+                    let message = format!(
+                        "{} denies every request this Allow applies to, unconditionally, and an explicit Deny wins: the Allow grants nothing",
+                        deny.name()
+                    );
+                    context.report("RJ301", stmt, &stmt.path, message);
+                    continue 'statements;
+                }
+            }
         }
-        let wider = statements.iter().enumerate().find(|(j, other)| {
-            *j != i
+        for (j, other) in statements.iter().enumerate() {
+            let candidate = j != i
                 && other.statement.effect == stmt.statement.effect
-                && conditions_within(other.statement, stmt.statement)
-                && covers(other.statement, stmt.statement)
-                // Of two equal statements, the later one is the redundant one.
-                && !(*j > i && covers(stmt.statement, other.statement)
-                    && conditions_within(stmt.statement, other.statement))
-        });
-        if let Some((_, other)) = wider {
+                && conditions_within(other.statement, stmt.statement);
+            if !candidate || !proven(context, other.statement, stmt.statement) {
+                continue;
+            }
+            // Of two equal statements, the later one is the redundant one.
+            let equal = conditions_within(stmt.statement, other.statement)
+                && proven(context, stmt.statement, other.statement);
+            if j > i && equal {
+                continue;
+            }
             let message = format!(
                 "{} applies to every request this statement applies to, with the same effect: this statement changes no decision; remove it",
                 other.name()
@@ -43,18 +54,25 @@ pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
             if let Some(flag) = reported.get_mut(i) {
                 *flag = true;
             }
+            break;
         }
     }
     for (i, stmt) in statements.iter().enumerate() {
         if reported.get(i) == Some(&true) {
             continue;
         }
-        let partner = statements.iter().enumerate().take(i).find(|(j, earlier)| {
-            reported.get(*j) != Some(&true)
-                && mergeable(earlier.statement, stmt.statement).is_some()
-        });
-        if let Some((_, earlier)) = partner {
-            let what = mergeable(earlier.statement, stmt.statement).unwrap_or("actions");
+        let partner = statements
+            .iter()
+            .enumerate()
+            .take(i)
+            .find_map(|(j, earlier)| {
+                let free = reported.get(j) != Some(&true);
+                free.then(|| {
+                    mergeable(earlier.statement, stmt.statement).map(|what| (earlier, what))
+                })
+                .flatten()
+            });
+        if let Some((earlier, what)) = partner {
             let message = format!(
                 "same effect, principals, conditions and {} as {}: one statement with the union of their {what} decides the same",
                 if what == "actions" { "resources" } else { "actions" },
@@ -63,6 +81,17 @@ pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
             context.report("RJ402", stmt, &stmt.path, message);
         }
     }
+}
+
+/// [`covers`] within the work budget: false (not proven) once it is spent.
+fn proven(context: &mut Context, outer: &Statement, inner: &Statement) -> bool {
+    context.spend(size(outer).saturating_mul(size(inner))) && covers(outer, inner)
+}
+
+/// Characters in a statement's action and resource patterns (the cost of comparing it).
+fn size(statement: &Statement) -> usize {
+    let list = |l: &PatternList| l.patterns.iter().map(|p| p.len() + 1).sum::<usize>();
+    1 + list(&statement.actions) + statement.resources.as_ref().map_or(0, list)
 }
 
 /// Whether `outer` applies to every request `inner` applies to, conditions aside.
