@@ -5,7 +5,7 @@ use crate::EXIT_ERROR;
 use clap::{Args, ValueEnum};
 use ramjet_compiler::PolicyKind;
 use ramjet_lint::output::{self, FileFindings};
-use ramjet_lint::{lint_document, Baseline, Catalog, Severity, Suppressions, RULES};
+use ramjet_lint::{lint_file, Baseline, Catalog, Severity, Suppressions, RULES};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
@@ -49,7 +49,9 @@ pub struct LintArgs {
     #[arg(long, value_name = "RULE", num_args = 0..=1, default_missing_value = "")]
     explain: Option<String>,
 
-    /// Policy files, directories of them, or bundle directories
+    /// Policy files, directories of them, bundle directories, or Terraform JSON (plans from
+    /// `terraform show -json`, `.tf.json` files): their alicloud_ram_policy and alicloud_ram_role
+    /// documents
     #[arg(value_name = "PATH", required_unless_present = "explain")]
     paths: Vec<PathBuf>,
 }
@@ -137,7 +139,7 @@ pub fn run(args: &LintArgs) -> u8 {
             continue;
         };
         let kind = args.kind.map(PolicyKind::from).or(input.kind);
-        let report = lint_document(&bytes, kind, catalog);
+        let report = lint_file(&bytes, kind, catalog);
         uncatalogued.extend(report.uncatalogued);
         let name = input.path.display().to_string();
         if !report.complete {

@@ -240,3 +240,31 @@ fn corpus_summary_is_current() {
         .to_string();
     assert!(summary.contains(&last), "LINT.md does not quote: {last}");
 }
+
+/// A Terraform plan: the documents inside `alicloud_ram_policy` and `alicloud_ram_role`
+/// (in a child module too) are linted, each as its resource type says.
+#[test]
+fn terraform_plans_are_linted_inside() {
+    let run = ramjet(&["--format", "json", "../corpus/examples/terraform-plan.json"]);
+    assert_eq!(status(&run), 1);
+    let found = findings(&run);
+    let summary: Vec<(&str, &str)> = found
+        .iter()
+        .map(|f| (f["rule"].as_str().unwrap(), f["path"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("RJ101", "planned_values.root_module.resources[0].values.policy_document:Statement[0].Action[1]"),
+            ("RJ205", "planned_values.root_module.child_modules[0].resources[0].values.assume_role_policy_document:Statement[0].Principal"),
+        ]
+    );
+    assert!(found[1]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("module.runner.alicloud_ram_role.runner: lets any account assume the role"));
+    assert_eq!(
+        (found[0]["line"].as_u64(), found[0]["column"].as_u64()),
+        (Some(16), Some(32))
+    );
+}

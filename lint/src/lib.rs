@@ -27,11 +27,13 @@ pub mod locate;
 pub mod output;
 pub mod rules;
 mod suppress;
+pub mod terraform;
 
 pub use catalog::Catalog;
 pub use locate::Position;
 pub use rules::{rule, Rule, Severity, RULES};
 pub use suppress::{Baseline, Suppressions};
+pub use terraform::Embedded;
 
 use ramjet_compiler::json::{self, Json};
 use ramjet_compiler::{Diagnostic, JsonPath, PolicyKind};
@@ -123,6 +125,53 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) 
     report
 }
 
+/// Lints a file: a policy document as [`lint_document`] does, or a Terraform JSON plan
+/// (`terraform show -json`) or `.tf.json` configuration, whose `alicloud_ram_policy` and
+/// `alicloud_ram_role` documents are linted each, as the resource type says ([`terraform`];
+/// `kind` is then not used). A finding in an embedded document has the path
+/// `<path of the document string>:<path in the document>`, is placed at the string, and its
+/// message starts with the resource's address.
+pub fn lint_file(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) -> DocumentReport {
+    let outer = (bytes.len() <= json::MAX_DOCUMENT_BYTES)
+        .then(|| json::read_with_offsets(bytes).ok())
+        .flatten();
+    let Some((document, offsets)) = outer else {
+        return lint_document(bytes, kind, catalog);
+    };
+    let is_policy = matches!(&document, Json::Object(members)
+        if members.iter().any(|(name, _)| name == "Statement" || name == "Version"));
+    let embedded = if is_policy {
+        None
+    } else {
+        terraform::documents(&document)
+    };
+    let Some(embedded) = embedded else {
+        return lint_document(bytes, kind, catalog);
+    };
+    let locator = locate::Locator::new(bytes, &document, &offsets);
+    let mut report = DocumentReport {
+        kind: PolicyKind::Identity,
+        findings: Vec::new(),
+        uncatalogued: BTreeSet::new(),
+        complete: true,
+    };
+    for found in embedded {
+        let inner = lint_document(found.text.as_bytes(), Some(found.kind), catalog);
+        let position = locator.position(&found.path.to_string());
+        report.uncatalogued.extend(inner.uncatalogued);
+        report.complete &= inner.complete;
+        report
+            .findings
+            .extend(inner.findings.into_iter().map(|f| Finding {
+                path: format!("{}:{}", found.path, f.path),
+                position,
+                message: format!("{}: {}", found.address, f.message),
+                ..f
+            }));
+    }
+    report
+}
+
 /// The validator's errors (RJ100) and warnings (RJ300), placed in the file.
 fn validator_findings(diagnostics: &[Diagnostic], locator: &locate::Locator) -> Vec<Finding> {
     diagnostics
@@ -149,9 +198,10 @@ fn validator_findings(diagnostics: &[Diagnostic], locator: &locate::Locator) -> 
 fn syntax_position(location: &str) -> Option<Position> {
     let rest = location.strip_prefix("line ")?;
     let (line, column) = rest.split_once(", column ")?;
+    // The reader counts an error before the first character (an empty file) as column 0.
     Some(Position {
-        line: line.parse().ok()?,
-        column: column.parse().ok()?,
+        line: line.parse::<usize>().ok()?.max(1),
+        column: column.parse::<usize>().ok()?.max(1),
     })
 }
 

@@ -49,6 +49,9 @@ fn rj100_what_ram_rejects() {
     let finding = &report.findings[0];
     assert_eq!(finding.rule.code, "RJ100");
     assert_eq!((finding.position.line, finding.position.column), (2, 18));
+    // An empty file is an error at the first line and column, not column 0.
+    let empty = lint_document(b"", None, Catalog::bundled());
+    assert_eq!(empty.findings[0].position, ramjet_lint::Position::START);
 }
 
 #[test]
