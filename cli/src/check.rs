@@ -110,7 +110,7 @@ pub fn load_policy(path: &Path, kind: PolicyKind, name: String) -> Option<NamedP
     }
 }
 
-fn stem(path: &Path) -> String {
+pub fn stem(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string())

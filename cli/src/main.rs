@@ -7,6 +7,7 @@
 //! one has, 2 on usage or I/O errors; `lint` exits 0 when no finding reaches `--fail-on`, 1 when
 //! one does, 2 when an input cannot be read.
 
+mod analyze;
 mod audit;
 mod check;
 mod engine_choice;
@@ -47,6 +48,7 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::CheckArgs),
+    Analyze(analyze::AnalyzeArgs),
     Audit(audit::AuditArgs),
     GenEvents(audit::GenEventsArgs),
     Eval(eval::EvalArgs),
@@ -71,6 +73,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Analyze(args) => analyze::run(&args),
         Command::Audit(args) => audit::run(&args),
         Command::GenEvents(args) => audit::generate(&args),
         Command::Eval(args) => eval::run(&args),

@@ -218,6 +218,24 @@ impl ExactDecimal {
     }
 }
 
+/// The value in a scientific form that reads back as the same value (`0.123e3` for 123): what
+/// a tool that builds requests from policy values (`ramjet analyze`) writes.
+impl std::fmt::Display for ExactDecimal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.is_zero() {
+            return f.write_str("0");
+        }
+        if self.negative {
+            f.write_str("-")?;
+        }
+        f.write_str("0.")?;
+        for digit in self.digits.iter() {
+            write!(f, "{digit}")?;
+        }
+        write!(f, "e{}", self.exponent)
+    }
+}
+
 impl Ord for ExactDecimal {
     fn cmp(&self, other: &Self) -> Ordering {
         let sign = |d: &Self| {
@@ -245,6 +263,29 @@ impl PartialOrd for ExactDecimal {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn display_reads_back_as_the_same_value() {
+        for text in [
+            "0",
+            "123",
+            "-0.0045",
+            "1e300",
+            "9007199254740993",
+            "-12.5e-7",
+        ] {
+            let value: ExactDecimal = text.parse().unwrap();
+            assert_eq!(
+                value.to_string().parse::<ExactDecimal>().unwrap(),
+                value,
+                "{text}"
+            );
+        }
+        assert_eq!(
+            "123".parse::<ExactDecimal>().unwrap().to_string(),
+            "0.123e3"
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

@@ -1,0 +1,61 @@
+//! # ramjet-analyze
+//!
+//! What a set of RAM policies *grants*, decided for every request rather than tried on some:
+//! "does the new policy set allow anything the old one does not?" ([`no_new_access`]) and "can
+//! any of these actions be allowed?" ([`access_not_granted`]). The answer is PASS (proven for
+//! every request), FAIL with a witness request that the compiled engine itself allows under the
+//! new policies and not under the old, or UNKNOWN with the reason (never a wrong PASS).
+//!
+//! ## The model
+//!
+//! Quantified over: every action string of the form `service:Name`, every resource string,
+//! every context (any keys, any values). A request is classified by
+//! - its action: which action patterns of the policies it matches. The realizable combinations
+//!   come from the product of the patterns' automata ([`classes`]), with a shortest action of
+//!   each; the role-assumption family `sts:AssumeRole*` is a pattern of its own;
+//! - its resource: likewise, over the resource patterns;
+//! - its context: each distinct condition test is a boolean variable. Variables are treated as
+//!   independent, which over-approximates the contexts (more combinations than requests can
+//!   make): a PASS is still a proof; a FAIL needs a context that gives the combination, built
+//!   from candidate values and checked test by test with the engine ([`conditions`]).
+//!
+//! For each action class and resource class, the statements that can apply are known; every
+//! combination of their condition variables is tried (at most 2^16, beyond that UNKNOWN). A
+//! combination under which the new policies allow and the old do not (spec 6.1: no applicable
+//! Deny, some applicable Allow) is a candidate; its witness request is built (a RAM user of the
+//! resource's account, so the request is not cross-account) and decided by the compiled engine
+//! under both sets before it is reported. Role assumption (`sts:AssumeRole*`) needs a trust
+//! policy (spec 6.2 step 4), which identity policies are not, so those classes are allowed by
+//! neither set and skipped.
+//!
+//! Supported so far: identity policies at account scope (files as `ramjet check --policy` takes
+//! them). Session, resource-based and control policies, and resource-group scopes, answer
+//! UNKNOWN.
+
+pub mod classes;
+pub mod conditions;
+mod search;
+
+pub use search::{access_not_granted, no_new_access};
+
+use ramjet_engine::StatementRef;
+
+/// The answer of an analysis.
+#[derive(Debug, Clone)]
+pub enum Verdict {
+    /// Proven for every request.
+    Pass,
+    /// A request that shows the property does not hold.
+    Fail(Witness),
+    /// Neither proven nor refuted; the reason says what the procedure could not decide.
+    Unknown(String),
+}
+
+/// A request the engine allows under the analysed (new) policies and not under the old ones.
+#[derive(Debug, Clone)]
+pub struct Witness {
+    /// The request, as a scenario's `request` object.
+    pub request: serde_json::Value,
+    /// The statements of the new policies that allow it (the engine's determining statements).
+    pub statements: Vec<StatementRef>,
+}

@@ -1,0 +1,210 @@
+//! `ramjet analyze` as a process: verdicts and exit statuses, and every FAIL's witness checked
+//! again by `ramjet check` (Allow under the new policies, not under the old).
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)] // test code: a panic is a failure
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("analyze")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, file: &str, text: &str) -> String {
+    let path = dir.join(file);
+    std::fs::write(&path, text).unwrap();
+    path.display().to_string()
+}
+
+fn ramjet(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ramjet"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
+        .output()
+        .unwrap()
+}
+
+fn json(output: &Output) -> Value {
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+const NARROW: &str = r#"{"Version": "1", "Statement": [
+  {"Effect": "Allow", "Action": "eas:DescribeService", "Resource": "acs:eas:*:*:service/team-*"}]}"#;
+const WIDE: &str = r#"{"Version": "1", "Statement": [
+  {"Effect": "Allow", "Action": ["eas:Describe*", "eas:List*"], "Resource": "acs:eas:*:*:service/*"}]}"#;
+
+#[test]
+fn no_new_access_passes_for_a_narrowing_and_fails_with_a_checked_witness_for_a_widening() {
+    let dir = scratch("narrow-wide");
+    let narrow = write(&dir, "narrow.json", NARROW);
+    let wide = write(&dir, "wide.json", WIDE);
+    let pass = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        &wide,
+        "--new",
+        &narrow,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(pass.status.code(), Some(0));
+    assert_eq!(json(&pass)["result"], "PASS");
+    let fail = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        &narrow,
+        "--new",
+        &wide,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(fail.status.code(), Some(1));
+    let verdict = json(&fail);
+    assert_eq!(verdict["result"], "FAIL");
+    assert_eq!(verdict["statements"][0]["policy"], "wide");
+    let witness = write(&dir, "witness.json", &verdict["witness"].to_string());
+    let under_new = ramjet(&["check", "--policy", &wide, "--request", &witness]);
+    assert_eq!(
+        under_new.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&under_new.stdout)
+    );
+    let under_old = ramjet(&["check", "--policy", &narrow, "--request", &witness]);
+    assert_eq!(under_old.status.code(), Some(1));
+}
+
+#[test]
+fn a_deny_with_a_condition_is_seen_through() {
+    // The bundle's developer policy denies everything outside the office networks, so it grants
+    // nothing that the seed's list-only policy does not... except nothing: the seed allows
+    // ListServices from anywhere, which the developer policy does not.
+    let seed = "corpus/policies/seeds/pai-eas-list-services.json";
+    let developer = "corpus/bundle/policies/PaiDeveloper.json";
+    let run = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        developer,
+        "--new",
+        seed,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let verdict = json(&run);
+    let dir = scratch("seed");
+    let witness = write(&dir, "witness.json", &verdict["witness"].to_string());
+    assert_eq!(
+        ramjet(&["check", "--policy", seed, "--request", &witness])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        ramjet(&["check", "--policy", developer, "--request", &witness])
+            .status
+            .code(),
+        Some(1)
+    );
+    // Production services cannot be deleted under the developer policy.
+    let run = ramjet(&[
+        "analyze",
+        "access-not-granted",
+        developer,
+        "--action",
+        "eas:DeleteService",
+        "eas:StopService",
+        "--resource",
+        "acs:eas:cn-hangzhou:1234567890123456:service/prod-a",
+    ]);
+    assert_eq!(
+        run.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&run.stdout)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).starts_with("PASS: proven for every request"));
+    // Development ones can, from the office network.
+    let run = ramjet(&[
+        "analyze",
+        "access-not-granted",
+        developer,
+        "--action",
+        "eas:DeleteService",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    let verdict = json(&run);
+    assert_eq!(verdict["witness"]["action"], "eas:DeleteService");
+    let ip = verdict["witness"]["context"]["acs:SourceIp"]
+        .as_str()
+        .unwrap();
+    assert!(
+        ip.starts_with("192.0.2.") || ip.starts_with("198.51.100.") || ip.starts_with("2001:db8"),
+        "{ip}"
+    );
+}
+
+#[test]
+fn what_is_not_analysed_is_unknown_and_bad_input_is_an_error() {
+    // A scenario with a resource-based policy: not analysed yet.
+    let dir = scratch("unknown");
+    let scenario = write(
+        &dir,
+        "scenario.json",
+        r#"{
+      "policies": {"resource": {"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject",
+        "Principal": "*", "Resource": "acs:oss:*:1234567890123456:b/*"}]}},
+      "request": {"action": "oss:GetObject", "resource": "acs:oss:*:1234567890123456:b/o"}}"#,
+    );
+    let scenario = scenario.as_str();
+    let run = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        scenario,
+        "--new",
+        scenario,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(run.status.code(), Some(2));
+    let verdict = json(&run);
+    assert_eq!(verdict["result"], "UNKNOWN");
+    assert!(verdict["reason"]
+        .as_str()
+        .unwrap()
+        .contains("only identity policies"));
+    let bad = ramjet(&[
+        "analyze",
+        "access-not-granted",
+        "corpus/bundle/policies/PaiDeveloper.json",
+        "--action",
+        "eas:*",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("without wildcards"));
+    let missing = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        "nope.json",
+        "--new",
+        "nope.json",
+    ]);
+    assert_eq!(missing.status.code(), Some(2));
+}
