@@ -32,8 +32,14 @@ pub struct TooLarge(pub usize);
 /// Product states explored at most.
 pub const MAX_STATES: usize = 200_000;
 
-/// The realizable classes of `patterns` over `domain`, at most [`MAX_STATES`] product states.
-pub fn classes(patterns: &[String], domain: Domain) -> Result<Vec<Class>, TooLarge> {
+/// The realizable classes of `patterns` over `domain`, exploring at most `max_states` product
+/// states (at most [`MAX_STATES`]).
+pub fn classes(
+    patterns: &[String],
+    domain: Domain,
+    max_states: usize,
+) -> Result<Vec<Class>, TooLarge> {
+    let max_states = max_states.min(MAX_STATES);
     let fold = |c: char| match domain {
         Domain::Action => c.to_ascii_lowercase(),
         Domain::Resource => c,
@@ -55,8 +61,8 @@ pub fn classes(patterns: &[String], domain: Domain) -> Result<Vec<Class>, TooLar
         if !seen.insert(state.clone()) {
             continue;
         }
-        if seen.len() > MAX_STATES {
-            return Err(TooLarge(MAX_STATES));
+        if seen.len() > max_states {
+            return Err(TooLarge(max_states));
         }
         if state.shape.valid(domain) {
             let matches: Vec<bool> = state
@@ -93,9 +99,12 @@ pub fn classes(patterns: &[String], domain: Domain) -> Result<Vec<Class>, TooLar
 /// The literal characters of the patterns that a string of the domain may hold, `:` for actions,
 /// and a fresh character standing for all others.
 fn alphabet(patterns: &[Vec<char>], domain: Domain) -> Vec<char> {
+    // A request resource may hold any character (control characters included: the request
+    // reader takes them, and a policy may name them); an action may not hold white space or
+    // control characters (spec 2.4).
     let allowed = |c: char| match domain {
-        Domain::Action => !c.is_whitespace() && !c.is_control() && c != '*' && c != '?',
-        Domain::Resource => !c.is_control(),
+        Domain::Action => !c.is_whitespace() && !c.is_control(),
+        Domain::Resource => true,
     };
     let mut chars: Vec<char> = patterns
         .iter()
@@ -207,7 +216,7 @@ mod tests {
     #[test]
     fn action_classes_are_exact_and_witnesses_belong_to_them() {
         let patterns = strings(&["eas:*", "eas:Describe*", "*Service", "oss:GetObject"]);
-        let found = classes(&patterns, Domain::Action).unwrap();
+        let found = classes(&patterns, Domain::Action, MAX_STATES).unwrap();
         for class in &found {
             for (pattern, &bit) in patterns.iter().zip(&class.matches) {
                 assert_eq!(
@@ -231,8 +240,135 @@ mod tests {
     #[test]
     fn resource_classes_include_the_star_resource() {
         let patterns = strings(&["*", "acs:eas:*:*:service/*"]);
-        let found = classes(&patterns, Domain::Resource).unwrap();
+        let found = classes(&patterns, Domain::Resource, MAX_STATES).unwrap();
         assert_eq!(found.len(), 2);
         assert!(found.iter().all(|c| !c.witness.is_empty()));
+    }
+}
+
+/// A string of `domain` that matches every pattern of `positives` and none of `negatives`, if
+/// one exists: breadth-first search of the product automaton (the shortest such string),
+/// pruning a state once some negative pattern is bound to match (it has reached a position
+/// after which only `*` remains) or some positive pattern can no longer match. Exact within
+/// [`MAX_STATES`].
+pub fn find(
+    positives: &[String],
+    negatives: &[String],
+    domain: Domain,
+) -> Result<Option<String>, TooLarge> {
+    let fold = |c: char| match domain {
+        Domain::Action => c.to_ascii_lowercase(),
+        Domain::Resource => c,
+    };
+    let compile = |list: &[String]| -> Vec<Vec<char>> {
+        list.iter().map(|p| p.chars().map(fold).collect()).collect()
+    };
+    let (positives, negatives) = (compile(positives), compile(negatives));
+    let all: Vec<Vec<char>> = positives.iter().chain(&negatives).cloned().collect();
+    let split = positives.len();
+    let alphabet = alphabet(&all, domain);
+    let start = State {
+        positions: all.iter().map(|p| closure(p, vec![0])).collect(),
+        shape: Shape::default(),
+    };
+    // Only `*` from this position on: the pattern matches whatever follows.
+    let bound = |p: &Vec<char>, i: usize| {
+        p.get(i..)
+            .is_some_and(|rest| !rest.is_empty() && rest.iter().all(|&c| c == '*'))
+    };
+    let dead = |state: &State| {
+        state
+            .positions
+            .iter()
+            .zip(&all)
+            .enumerate()
+            .any(|(k, (live, p))| {
+                if k < split {
+                    live.is_empty()
+                } else {
+                    live.iter().any(|&i| bound(p, i))
+                }
+            })
+    };
+    let mut seen: HashSet<State> = HashSet::new();
+    let mut queue = VecDeque::from([(start, String::new())]);
+    while let Some((state, text)) = queue.pop_front() {
+        if dead(&state) || !seen.insert(state.clone()) {
+            continue;
+        }
+        if seen.len() > MAX_STATES {
+            return Err(TooLarge(MAX_STATES));
+        }
+        let accepts = |k: usize| {
+            let (Some(live), Some(p)) = (state.positions.get(k), all.get(k)) else {
+                return false;
+            };
+            live.contains(&p.len())
+        };
+        if state.shape.valid(domain) && (0..split).all(accepts) && !(split..all.len()).any(accepts)
+        {
+            return Ok(Some(text));
+        }
+        for &c in &alphabet {
+            if let Some(next) = state.step(&all, c) {
+                if !seen.contains(&next) {
+                    let mut longer = text.clone();
+                    longer.push(c);
+                    queue.push_back((next, longer));
+                }
+            }
+        }
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod find_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use proptest::prelude::*;
+    use ramjet_compiler::wildcard::glob_matches;
+
+    fn strings(patterns: &[&str]) -> Vec<String> {
+        patterns.iter().map(|p| p.to_string()).collect()
+    }
+
+    #[test]
+    fn finds_strings_inside_and_outside() {
+        let team = |n: u32| format!("acs:eas:*:1234567890123456:service/team-{n}-*");
+        let negatives: Vec<String> = (0..25).filter(|&n| n != 4).map(team).collect();
+        let found = find(&[team(4)], &negatives, Domain::Resource)
+            .unwrap()
+            .unwrap();
+        assert!(glob_matches(&team(4), &found, false));
+        assert!(negatives.iter().all(|n| !glob_matches(n, &found, false)));
+        // Inside a pattern that another includes: nothing.
+        let none = find(
+            &strings(&["acs:eas:*:*:service/a*"]),
+            &strings(&["acs:eas:*"]),
+            Domain::Resource,
+        );
+        assert_eq!(none, Ok(None));
+    }
+
+    proptest! {
+        /// Against the class enumeration: a string exists exactly when some class has the bits.
+        #[test]
+        fn find_agrees_with_classes(
+            patterns in proptest::collection::vec("[ab*?:]{0,5}", 1..5),
+            split in 0usize..5,
+        ) {
+            let split = split.min(patterns.len());
+            let (positives, negatives) = patterns.split_at(split);
+            let expected = classes(&patterns, Domain::Resource, MAX_STATES).unwrap().into_iter().any(|c| {
+                c.matches[..split].iter().all(|&b| b) && !c.matches[split..].iter().any(|&b| b)
+            });
+            let found = find(positives, negatives, Domain::Resource).unwrap();
+            prop_assert_eq!(found.is_some(), expected);
+            if let Some(text) = found {
+                prop_assert!(positives.iter().all(|p| glob_matches(p, &text, false)));
+                prop_assert!(negatives.iter().all(|p| !glob_matches(p, &text, false)));
+            }
+        }
     }
 }

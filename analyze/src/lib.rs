@@ -36,7 +36,7 @@ pub mod classes;
 pub mod conditions;
 mod search;
 
-pub use search::{access_not_granted, no_new_access};
+pub use search::{access_not_granted, no_new_access, no_new_access_with, Resources};
 
 use ramjet_engine::StatementRef;
 

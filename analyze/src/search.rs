@@ -1,14 +1,22 @@
 //! The decision procedure (the model is in the crate documentation): classes of actions and
 //! resources, condition variables per class pair, and a witness checked by the engine.
 
-use crate::classes::{classes, Class, Domain};
+use crate::classes::{classes, find, Class, Domain, MAX_STATES};
 use crate::conditions::{context_for, Atoms, TestChecker};
 use crate::{Verdict, Witness};
 use ramjet_compiler::model::{PatternList, PolicySet};
-use ramjet_compiler::wildcard::glob_matches;
+use ramjet_compiler::wildcard::{glob_includes, glob_matches};
 use ramjet_compiler::{parse_request, Effect, Statement};
 use ramjet_engine::{CompiledPolicySet, Decision, Scratch};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+/// Product states the resource classes may take before the search per question is used
+/// instead (classes of many patterns with leading `*` multiply: a string can hold several
+/// ARNs' worth of text, so every subset of such patterns is a class).
+const RESOURCE_CLASS_STATES: usize = 1_024;
+
+/// Resource patterns past which the classes are not tried at all.
+const RESOURCE_CLASS_PATTERNS: usize = 16;
 
 /// Condition variables tried exhaustively per class pair.
 const MAX_VARIABLES: usize = 16;
@@ -19,7 +27,22 @@ const WITNESS_ACCOUNT: &str = "1234567890123456";
 /// PASS when every request `new` allows, `old` allows too; otherwise FAIL with a witness, or
 /// UNKNOWN.
 pub fn no_new_access(old: &PolicySet, new: &PolicySet) -> Verdict {
-    search(old, new, None, None)
+    search(old, new, None, None, Resources::Auto)
+}
+
+/// How resources are explored: every realizable class when there are few (`Auto`), or always by
+/// a search per question (`Search`). Both are exact; the choice is speed. Tests run both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resources {
+    /// Classes when they number few, else the search.
+    Auto,
+    /// Always the search.
+    Search,
+}
+
+/// [`no_new_access`] with the resource exploration chosen.
+pub fn no_new_access_with(old: &PolicySet, new: &PolicySet, resources: Resources) -> Verdict {
+    search(old, new, None, None, resources)
 }
 
 /// PASS when no request for one of `actions` (on one of `resources`, when given) is allowed by
@@ -29,7 +52,13 @@ pub fn access_not_granted(
     actions: &[String],
     resources: Option<&[String]>,
 ) -> Verdict {
-    search(&PolicySet::default(), set, Some(actions), resources)
+    search(
+        &PolicySet::default(),
+        set,
+        Some(actions),
+        resources,
+        Resources::Auto,
+    )
 }
 
 /// Which set a statement is in.
@@ -43,6 +72,39 @@ struct Stmt<'a> {
     side: Side,
     statement: &'a Statement,
     atoms: Vec<usize>,
+    /// The statement's action patterns, as positions in the list of all action patterns.
+    actions: Element,
+    /// Its resource patterns likewise; `None`: every resource.
+    resources: Option<Element>,
+}
+
+/// `Action`/`Resource` (any of the patterns) or `NotAction`/`NotResource` (none), by pattern
+/// position.
+#[derive(Clone)]
+struct Element {
+    negated: bool,
+    ids: Vec<usize>,
+}
+
+impl Element {
+    fn of(list: &PatternList, all: &[String]) -> Element {
+        Element {
+            negated: list.negated,
+            ids: list
+                .patterns
+                .iter()
+                .filter_map(|p| all.iter().position(|q| q == p))
+                .collect(),
+        }
+    }
+
+    fn holds(&self, class: &Class) -> bool {
+        let any = self
+            .ids
+            .iter()
+            .any(|&i| class.matches.get(i).copied().unwrap_or(false));
+        any != self.negated
+    }
 }
 
 fn unsupported(set: &PolicySet) -> Option<String> {
@@ -90,25 +152,12 @@ fn literal_classes(texts: &[String], patterns: &[String], case_insensitive: bool
         .collect()
 }
 
-fn holds(list: Option<&PatternList>, all: &[String], class: &Class) -> bool {
-    let Some(list) = list else {
-        return true;
-    };
-    let any = list.patterns.iter().any(|p| {
-        all.iter()
-            .position(|q| q == p)
-            .and_then(|i| class.matches.get(i))
-            .copied()
-            .unwrap_or(false)
-    });
-    any != list.negated
-}
-
 fn search(
     old: &PolicySet,
     new: &PolicySet,
     actions: Option<&[String]>,
     resources: Option<&[String]>,
+    strategy: Resources,
 ) -> Verdict {
     if let Some(reason) = unsupported(old).or_else(|| unsupported(new)) {
         return Verdict::Unknown(reason);
@@ -130,6 +179,11 @@ fn search(
                     side,
                     statement,
                     atoms: ids,
+                    actions: Element {
+                        negated: false,
+                        ids: Vec::new(),
+                    },
+                    resources: None,
                 });
             }
         }
@@ -143,7 +197,7 @@ fn search(
     action_patterns.push("sts:assumerole*".to_string());
     let action_classes = match actions {
         Some(literals) => literal_classes(literals, &action_patterns, true),
-        None => match classes(&action_patterns, Domain::Action) {
+        None => match classes(&action_patterns, Domain::Action, MAX_STATES) {
             Ok(found) => found,
             Err(_) => return Verdict::Unknown("too many action classes to explore".to_string()),
         },
@@ -153,93 +207,326 @@ fn search(
             .iter()
             .filter_map(|s| s.statement.resources.as_ref()),
     );
+    for stmt in &mut statements {
+        stmt.actions = Element::of(&stmt.statement.actions, &action_patterns);
+        stmt.resources = stmt
+            .statement
+            .resources
+            .as_ref()
+            .map(|list| Element::of(list, &resource_patterns));
+    }
+    // Resources: every realizable class when there are few; otherwise a search per question
+    // ("a resource that these statements' resources match and those do not").
     let resource_classes = match resources {
-        Some(literals) => literal_classes(literals, &resource_patterns, false),
-        None => match classes(&resource_patterns, Domain::Resource) {
-            Ok(found) => found,
-            Err(_) => return Verdict::Unknown("too many resource classes to explore".to_string()),
-        },
+        Some(literals) => Some(literal_classes(literals, &resource_patterns, false)),
+        None if strategy == Resources::Search => None,
+        None if resource_patterns.len() > RESOURCE_CLASS_PATTERNS => None,
+        None => classes(&resource_patterns, Domain::Resource, RESOURCE_CLASS_STATES).ok(),
     };
-    let mut undecided: Option<String> = None;
-    let mut scratch = Scratch::default();
+    let mut resource_search = ResourceSearch {
+        patterns: resource_patterns.clone(),
+        answers: HashMap::new(),
+        includes: HashMap::new(),
+    };
+    let mut prover = Prover {
+        atoms: &atoms,
+        checker: &checker,
+        old: &old_compiled,
+        new: &new_compiled,
+        scratch: Scratch::default(),
+        undecided: None,
+    };
     for action in &action_classes {
         if action.matches.get(assume_role) == Some(&true) {
             continue; // needs a trust policy: allowed by neither set
         }
-        for resource in &resource_classes {
-            let relevant: Vec<&Stmt> = statements
-                .iter()
-                .filter(|s| {
-                    holds(Some(&s.statement.actions), &action_patterns, action)
-                        && holds(s.statement.resources.as_ref(), &resource_patterns, resource)
+        let by_action: Vec<&Stmt> = statements
+            .iter()
+            .filter(|s| s.actions.holds(action))
+            .collect();
+        let found = match &resource_classes {
+            Some(resource_classes) => resource_classes.iter().find_map(|resource| {
+                let relevant: Vec<&Stmt> = by_action
+                    .iter()
+                    .copied()
+                    .filter(|s| s.resources.as_ref().is_none_or(|r| r.holds(resource)))
+                    .collect();
+                // A counterexample when the new set allows and the old does not.
+                prover.try_class(&action.witness, &relevant, |live| {
+                    let new_allows = live.new_deny.is_empty();
+                    let old_allows = !live.old_allow.is_empty() && live.old_deny.is_empty();
+                    Ok((new_allows && !old_allows).then(|| resource.witness.clone()))
                 })
-                .collect();
-            let new_allows = relevant
-                .iter()
-                .any(|s| s.side == Side::New && s.statement.effect == Effect::Allow);
-            if !new_allows {
-                continue;
-            }
-            let mut variables: Vec<usize> = relevant.iter().flat_map(|s| s.atoms.clone()).collect();
-            variables.sort_unstable();
-            variables.dedup();
-            if variables.len() > MAX_VARIABLES {
-                undecided.get_or_insert(format!(
-                    "{} condition tests bear on {} on {}; at most {MAX_VARIABLES} are tried",
-                    variables.len(),
-                    action.witness,
-                    resource.witness
-                ));
-                continue;
-            }
-            for bits in 0u32..(1u32 << variables.len()) {
-                let value = |id: usize| {
-                    variables
-                        .iter()
-                        .position(|&v| v == id)
-                        .is_some_and(|k| bits >> k & 1 == 1)
-                };
-                let applies = |s: &&&Stmt| s.atoms.iter().all(|&id| value(id));
-                let allowed = |side: Side| {
-                    let on = |effect: Effect| {
-                        relevant
-                            .iter()
-                            .filter(|s| s.side == side && s.statement.effect == effect)
-                            .any(|s| applies(&s))
-                    };
-                    !on(Effect::Deny) && on(Effect::Allow)
-                };
-                if !allowed(Side::New) || allowed(Side::Old) {
-                    continue;
-                }
-                let wanted: BTreeMap<usize, bool> =
-                    variables.iter().map(|&id| (id, value(id))).collect();
-                let witness = context_for(&atoms, &checker, &wanted).and_then(|context| {
-                    let request = request_json(&action.witness, &resource.witness, &context);
-                    let parsed = parse_request(request.to_string().as_bytes()).ok()?;
-                    let under_new = new_compiled.outcome(&parsed, &mut scratch);
-                    let under_old = old_compiled.decide(&parsed, &mut scratch);
-                    (under_new.decision == Decision::Allow && under_old.decision != Decision::Allow)
-                        .then_some(Witness {
-                            request,
-                            statements: under_new.determining,
-                        })
-                });
-                match witness {
-                    Some(witness) => return Verdict::Fail(witness),
-                    None => {
-                        undecided.get_or_insert(format!(
-                            "the new policies may allow {} on {} under some context, but no request that shows it could be built",
-                            action.witness, resource.witness
-                        ));
-                    }
-                }
-            }
+            }),
+            None => prover.try_class(&action.witness, &by_action, |live| {
+                resource_search.answer(live)
+            }),
+        };
+        if let Some(witness) = found {
+            return Verdict::Fail(witness);
         }
     }
+    let undecided = prover.undecided;
     match undecided {
         Some(reason) => Verdict::Unknown(reason),
         None => Verdict::Pass,
+    }
+}
+
+/// The statements of both sets that can apply under one combination of condition variables
+/// (actions already decided), by side and effect.
+struct Live<'a> {
+    new_allow: Vec<&'a Stmt<'a>>,
+    new_deny: Vec<&'a Stmt<'a>>,
+    old_allow: Vec<&'a Stmt<'a>>,
+    old_deny: Vec<&'a Stmt<'a>>,
+}
+
+/// Tries condition combinations for one class and builds checked witnesses.
+struct Prover<'a> {
+    atoms: &'a Atoms,
+    checker: &'a TestChecker,
+    old: &'a CompiledPolicySet,
+    new: &'a CompiledPolicySet,
+    scratch: Scratch,
+    undecided: Option<String>,
+}
+
+impl Prover<'_> {
+    /// Every combination of the condition variables of `relevant` (statements whose action, and
+    /// resource when classes are known, hold) under which the new set can allow and the old
+    /// cannot; `resource` gives a resource for the combination's live statements (`None`: no
+    /// resource makes it a counterexample). The first checked witness.
+    fn try_class<'s>(
+        &mut self,
+        action: &str,
+        relevant: &[&'s Stmt<'s>],
+        mut resource: impl FnMut(&Live<'s>) -> Result<Option<String>, String>,
+    ) -> Option<Witness> {
+        if !relevant
+            .iter()
+            .any(|s| s.side == Side::New && s.statement.effect == Effect::Allow)
+        {
+            return None;
+        }
+        let mut variables: Vec<usize> = relevant.iter().flat_map(|s| s.atoms.clone()).collect();
+        variables.sort_unstable();
+        variables.dedup();
+        if variables.len() > MAX_VARIABLES {
+            self.undecided.get_or_insert(format!(
+                "{} condition tests bear on {action}; at most {MAX_VARIABLES} are tried",
+                variables.len()
+            ));
+            return None;
+        }
+        for bits in 0u32..(1u32 << variables.len()) {
+            let value = |id: usize| {
+                variables
+                    .iter()
+                    .position(|&v| v == id)
+                    .is_some_and(|k| bits >> k & 1 == 1)
+            };
+            let pick = |side: Side, effect: Effect| -> Vec<&Stmt> {
+                relevant
+                    .iter()
+                    .copied()
+                    .filter(|s| s.side == side && s.statement.effect == effect)
+                    .filter(|s| s.atoms.iter().all(|&id| value(id)))
+                    .collect()
+            };
+            let live = Live {
+                new_allow: pick(Side::New, Effect::Allow),
+                new_deny: pick(Side::New, Effect::Deny),
+                old_allow: pick(Side::Old, Effect::Allow),
+                old_deny: pick(Side::Old, Effect::Deny),
+            };
+            if live.new_allow.is_empty() {
+                continue;
+            }
+            let resource = match resource(&live) {
+                Ok(Some(resource)) => resource,
+                Ok(None) => continue,
+                Err(reason) => {
+                    self.undecided.get_or_insert(format!("{action}: {reason}"));
+                    continue;
+                }
+            };
+            let wanted: BTreeMap<usize, bool> =
+                variables.iter().map(|&id| (id, value(id))).collect();
+            if let Some(witness) = self.witness(action, &resource, &wanted) {
+                return Some(witness);
+            }
+            self.undecided.get_or_insert(format!(
+                "the new policies may allow {action} on {resource} under some context, but no request that shows it could be built"
+            ));
+        }
+        None
+    }
+
+    fn witness(
+        &mut self,
+        action: &str,
+        resource: &str,
+        wanted: &BTreeMap<usize, bool>,
+    ) -> Option<Witness> {
+        let context = context_for(self.atoms, self.checker, wanted)?;
+        let request = request_json(action, resource, &context);
+        let parsed = parse_request(request.to_string().as_bytes()).ok()?;
+        let under_new = self.new.outcome(&parsed, &mut self.scratch);
+        let under_old = self.old.decide(&parsed, &mut self.scratch);
+        (under_new.decision == Decision::Allow && under_old.decision != Decision::Allow).then_some(
+            Witness {
+                request,
+                statements: under_new.determining,
+            },
+        )
+    }
+}
+
+/// Patterns a resource must match (all), and must not match (none).
+#[derive(Clone, Default, PartialEq, Eq, Hash)]
+struct Case {
+    positives: Vec<usize>,
+    negatives: Vec<usize>,
+}
+
+/// Cases tried per combination at most.
+const MAX_CASES: usize = 4_096;
+
+/// Every way to make one of `statements` apply (its resource element, that is), each added to
+/// every case.
+fn some_applies(cases: Vec<Case>, statements: &[&Stmt]) -> Vec<Case> {
+    let mut out = Vec::new();
+    for case in &cases {
+        for statement in statements {
+            match &statement.resources {
+                None => out.push(case.clone()),
+                Some(list) if list.negated => {
+                    let mut c = case.clone();
+                    c.negatives.extend(&list.ids);
+                    out.push(c);
+                }
+                Some(list) => {
+                    for &p in &list.ids {
+                        let mut c = case.clone();
+                        c.positives.push(p);
+                        out.push(c);
+                    }
+                }
+            }
+            if out.len() > MAX_CASES {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// Every way to make none of `statements` apply, added to every case.
+fn none_applies(mut cases: Vec<Case>, statements: &[&Stmt]) -> Vec<Case> {
+    for statement in statements {
+        cases = match &statement.resources {
+            None => return Vec::new(), // applies to every resource
+            Some(list) if !list.negated => {
+                for case in &mut cases {
+                    case.negatives.extend(&list.ids);
+                }
+                cases
+            }
+            Some(list) => {
+                // NotResource: it does not apply when one of its patterns matches.
+                let mut out = Vec::new();
+                for case in &cases {
+                    for &p in &list.ids {
+                        let mut c = case.clone();
+                        c.positives.push(p);
+                        out.push(c);
+                    }
+                }
+                out
+            }
+        };
+        if cases.len() > MAX_CASES {
+            return cases;
+        }
+    }
+    cases
+}
+
+/// Resource questions answered so far: many classes and combinations ask the same.
+struct ResourceSearch {
+    patterns: Vec<String>,
+    answers: HashMap<Case, Option<String>>,
+    /// `includes[(n, p)]`: pattern `n` matches every string pattern `p` matches (proven).
+    includes: HashMap<(usize, usize), bool>,
+}
+
+impl ResourceSearch {
+    /// Sorted and without repeats; `None` when a negative pattern includes a positive one (no
+    /// resource can match the one and not the other).
+    fn normalized(&mut self, mut case: Case) -> Option<Case> {
+        for list in [&mut case.positives, &mut case.negatives] {
+            list.sort_unstable();
+            list.dedup();
+        }
+        for &n in &case.negatives {
+            for &p in &case.positives {
+                let patterns = &self.patterns;
+                let included = *self.includes.entry((n, p)).or_insert_with(|| {
+                    match (patterns.get(n), patterns.get(p)) {
+                        (Some(n), Some(p)) => glob_includes(n, p, false),
+                        _ => false,
+                    }
+                });
+                if included {
+                    return None;
+                }
+            }
+        }
+        Some(case)
+    }
+
+    /// A resource under which the new set allows (an Allow applies, no Deny) and the old does
+    /// not (no Allow applies, or a Deny does), searched case by case.
+    fn answer(&mut self, live: &Live) -> Result<Option<String>, String> {
+        let new_allows = none_applies(
+            some_applies(vec![Case::default()], &live.new_allow),
+            &live.new_deny,
+        );
+        let old_silent = none_applies(new_allows.clone(), &live.old_allow);
+        let old_denies = some_applies(new_allows, &live.old_deny);
+        if old_silent.len() + old_denies.len() > MAX_CASES {
+            return Err(format!(
+                "more than {MAX_CASES} ways for a resource to tell the policies apart"
+            ));
+        }
+        for case in old_silent.into_iter().chain(old_denies) {
+            let Some(case) = self.normalized(case) else {
+                continue;
+            };
+            if let Some(known) = self.answers.get(&case) {
+                if known.is_some() {
+                    return Ok(known.clone());
+                }
+                continue;
+            }
+            let text = |ids: &[usize]| -> Vec<String> {
+                ids.iter()
+                    .filter_map(|&i| self.patterns.get(i).cloned())
+                    .collect()
+            };
+            let found = find(
+                &text(&case.positives),
+                &text(&case.negatives),
+                Domain::Resource,
+            )
+            .map_err(|_| "too many resource states to explore".to_string())?;
+            self.answers.insert(case, found.clone());
+            if found.is_some() {
+                return Ok(found);
+            }
+        }
+        Ok(None)
     }
 }
 

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use ramjet_analyze::{access_not_granted, no_new_access, Verdict};
+use ramjet_analyze::{access_not_granted, no_new_access, no_new_access_with, Resources, Verdict};
 use ramjet_compiler::model::{NamedPolicy, PolicySet};
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind};
 use ramjet_engine::{Decision, Request};
@@ -165,6 +165,14 @@ proptest! {
         let (old, new) = (policy_set(&old), policy_set(&new));
         let verdict = no_new_access(&old, &new);
         check_verdict(&verdict, &old, &new, &|_| true)?;
+        // The resource search decides as the class enumeration does.
+        let searched = no_new_access_with(&old, &new, Resources::Search);
+        check_verdict(&searched, &old, &new, &|_| true)?;
+        prop_assert_eq!(
+            std::mem::discriminant(&verdict),
+            std::mem::discriminant(&searched),
+            "{:?} vs {:?}", verdict, searched
+        );
     }
 
     #[test]
@@ -240,4 +248,26 @@ fn random_pairs_are_mostly_decided() {
         unknown * 10 <= pass + fail,
         "pass {pass} fail {fail} unknown {unknown}"
     );
+}
+
+/// Found by the `analyze` fuzz target: a resource pattern with white space and a control
+/// character (`"? :\t"`) must be explored with those characters, or a Deny on it is missed and
+/// the answer is a wrong PASS.
+#[test]
+fn resources_with_control_characters_are_explored() {
+    let old = policy_set(&[
+        r#"{"Action": ["eas:DeleteService"], "Effect": "Deny", "Resource": "? :\t"}"#.to_string(),
+        r#"{"Action": "*", "Effect": "Allow", "Resource": "*"}"#.to_string(),
+    ]);
+    let new = policy_set(&[r#"{"Action": "*", "Effect": "Allow", "Resource": "*"}"#.to_string()]);
+    for verdict in [
+        no_new_access(&old, &new),
+        no_new_access_with(&old, &new, Resources::Search),
+    ] {
+        let Verdict::Fail(witness) = verdict else {
+            panic!("expected FAIL, got {verdict:?}")
+        };
+        let request = parse_request(witness.request.to_string().as_bytes()).unwrap();
+        assert!(allowed(&new, &request) && !allowed(&old, &request));
+    }
 }

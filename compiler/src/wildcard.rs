@@ -43,6 +43,46 @@ pub fn glob_matches(pattern: &str, text: &str, ascii_case_insensitive: bool) -> 
     live[pattern.len()]
 }
 
+/// Whether every string `inner` matches is matched by `outer`, proven by matching `outer`
+/// against `inner`'s own text where `outer`'s `*` may absorb any of `inner`'s characters
+/// (wildcards included), `outer`'s `?` one character or `?` of `inner`, and a literal only the
+/// same literal. Sound, not complete: `true` is a proof (used by `ramjet lint`'s overlap rules
+/// and `ramjet analyze`'s pruning); `false` means "not proven". Cost O(|outer| × |inner|).
+///
+/// ```
+/// use ramjet_compiler::wildcard::glob_includes;
+/// assert!(glob_includes("eas:*", "eas:Create*", false));
+/// assert!(!glob_includes("eas:Create*", "eas:*", false));
+/// ```
+#[allow(clippy::indexing_slicing)] // every index is below pattern.len() + 1, the length of both state vectors
+pub fn glob_includes(outer: &str, inner: &str, ascii_case_insensitive: bool) -> bool {
+    let outer: Vec<char> = outer.chars().collect();
+    let same = |p: char, t: char| p == t || (ascii_case_insensitive && p.eq_ignore_ascii_case(&t));
+    let mut live = vec![false; outer.len() + 1];
+    live[0] = true;
+    close_over_stars(&outer, &mut live);
+    for t in inner.chars() {
+        let mut next = vec![false; outer.len() + 1];
+        for (i, &p) in outer.iter().enumerate() {
+            if !live[i] {
+                continue;
+            }
+            match p {
+                '*' => next[i] = true,
+                '?' if t != '*' => next[i + 1] = true,
+                _ if t != '*' && t != '?' && same(p, t) => next[i + 1] = true,
+                _ => {}
+            }
+        }
+        close_over_stars(&outer, &mut next);
+        if !next.contains(&true) {
+            return false;
+        }
+        live = next;
+    }
+    live[outer.len()]
+}
+
 /// A star may also match nothing: a live state before a star makes the state after it live.
 #[allow(clippy::indexing_slicing)] // i + 1 <= pattern.len() < live.len()
 fn close_over_stars(pattern: &[char], live: &mut [bool]) {

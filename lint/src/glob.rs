@@ -135,43 +135,8 @@ pub fn includes(outer: &str, inner: &str, ascii_case_insensitive: bool) -> bool 
     {
         return false;
     }
-    let mut live = vec![false; outer.len() + 1];
-    let close = |live: &mut Vec<bool>| {
-        for (i, &p) in outer.iter().enumerate() {
-            if p == '*' && live.get(i) == Some(&true) {
-                if let Some(next) = live.get_mut(i + 1) {
-                    *next = true;
-                }
-            }
-        }
-    };
-    if let Some(first) = live.first_mut() {
-        *first = true;
-    }
-    close(&mut live);
-    for t in inner.chars() {
-        let mut next = vec![false; outer.len() + 1];
-        for (i, &p) in outer.iter().enumerate() {
-            if live.get(i) != Some(&true) {
-                continue;
-            }
-            let target = match p {
-                '*' => Some(i),
-                '?' if t != '*' => Some(i + 1),
-                _ if t != '*' && t != '?' && same(p, t, ascii_case_insensitive) => Some(i + 1),
-                _ => None,
-            };
-            if let Some(slot) = target.and_then(|k| next.get_mut(k)) {
-                *slot = true;
-            }
-        }
-        close(&mut next);
-        if !next.contains(&true) {
-            return false;
-        }
-        live = next;
-    }
-    live.last() == Some(&true)
+    let outer: String = outer.into_iter().collect();
+    ramjet_compiler::wildcard::glob_includes(&outer, inner, ascii_case_insensitive)
 }
 
 /// True when the pattern has no `*` or `?`: it matches exactly one string.
