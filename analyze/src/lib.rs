@@ -2,7 +2,8 @@
 //!
 //! What a set of RAM policies *grants*, decided for every request rather than tried on some:
 //! "does the new policy set allow anything the old one does not?" ([`no_new_access`]) and "can
-//! any of these actions be allowed?" ([`access_not_granted`]). The answer is PASS (proven for
+//! any of these actions be allowed?" ([`access_not_granted`]); "do these two sets allow the
+//! same requests?" ([`equivalent`]). The answer is PASS (proven for
 //! every request), FAIL with a witness request that the compiled engine itself allows under the
 //! new policies and not under the old, or UNKNOWN with the reason (never a wrong PASS).
 //!
@@ -36,7 +37,7 @@ pub mod classes;
 pub mod conditions;
 mod search;
 
-pub use search::{access_not_granted, no_new_access, no_new_access_with, Resources};
+pub use search::{access_not_granted, equivalent, no_new_access, no_new_access_with, Resources};
 
 use ramjet_engine::StatementRef;
 

@@ -30,6 +30,16 @@ pub fn no_new_access(old: &PolicySet, new: &PolicySet) -> Verdict {
     search(old, new, None, None, Resources::Auto)
 }
 
+/// PASS when `a` and `b` allow exactly the same requests; otherwise FAIL with a witness that
+/// one allows and the other does not (the witness's statements are those of the set that
+/// allows it), or UNKNOWN.
+pub fn equivalent(a: &PolicySet, b: &PolicySet) -> Verdict {
+    match no_new_access(a, b) {
+        Verdict::Pass => no_new_access(b, a),
+        other => other,
+    }
+}
+
 /// How resources are explored: every realizable class when there are few (`Auto`), or always by
 /// a search per question (`Search`). Both are exact; the choice is speed. Tests run both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

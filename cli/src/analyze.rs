@@ -6,7 +6,7 @@ use crate::check::{load_policy, stem};
 use crate::files::{read, report_errors};
 use crate::{Format, EXIT_ERROR};
 use clap::{Args, Subcommand};
-use ramjet_analyze::{access_not_granted, no_new_access, Verdict};
+use ramjet_analyze::{access_not_granted, equivalent, no_new_access, Verdict};
 use ramjet_compiler::{parse_scenario, PolicyKind, PolicySet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -36,6 +36,16 @@ enum AnalyzeCommand {
         /// The policies after the change
         #[arg(long, required = true, num_args = 1.., value_name = "PATH")]
         new: Vec<PathBuf>,
+        /// text for people, json for CI
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// PASS when the two policy sets allow exactly the same requests
+    Equivalent {
+        /// One set (a policy file or a scenario file)
+        a: PathBuf,
+        /// The other
+        b: PathBuf,
         /// text for people, json for CI
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -85,6 +95,19 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
                 "the new policies allow the witness and the old ones do not",
             ];
             (no_new_access(&old, &new), *format, claims)
+        }
+        AnalyzeCommand::Equivalent { a, b, format } => {
+            let (Some(first), Some(second)) = (
+                load_set(std::slice::from_ref(a)),
+                load_set(std::slice::from_ref(b)),
+            ) else {
+                return EXIT_ERROR;
+            };
+            let claims = [
+                "proven for every request: both allow exactly the same requests",
+                "one set allows the witness and the other does not (the statements are the allowing set's)",
+            ];
+            (equivalent(&first, &second), *format, claims)
         }
         AnalyzeCommand::AccessNotGranted {
             paths,

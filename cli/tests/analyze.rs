@@ -208,3 +208,44 @@ fn what_is_not_analysed_is_unknown_and_bad_input_is_an_error() {
     ]);
     assert_eq!(missing.status.code(), Some(2));
 }
+
+#[test]
+fn equivalent_sets_pass_and_different_ones_fail_either_way() {
+    let dir = scratch("equivalent");
+    let narrow = write(&dir, "narrow.json", NARROW);
+    // The same grant written another way: another case, and a statement the other includes.
+    let same = write(
+        &dir,
+        "same.json",
+        r#"{"Version": "1", "Statement": [
+      {"Effect": "Allow", "Action": "eas:describeservice", "Resource": "acs:eas:*:*:service/team-a*"},
+      {"Effect": "Allow", "Action": "EAS:DescribeService", "Resource": "acs:eas:*:*:service/team-*"}]}"#,
+    );
+    let wide = write(&dir, "wide.json", WIDE);
+    let pass = ramjet(&["analyze", "equivalent", &narrow, &same]);
+    assert_eq!(
+        pass.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&pass.stdout)
+    );
+    for (a, b) in [(&narrow, &wide), (&wide, &narrow)] {
+        let fail = ramjet(&["analyze", "equivalent", a, b, "--format", "json"]);
+        assert_eq!(fail.status.code(), Some(1));
+        let verdict = json(&fail);
+        assert_eq!(verdict["statements"][0]["policy"], "wide");
+        let witness = write(&dir, "witness.json", &verdict["witness"].to_string());
+        assert_eq!(
+            ramjet(&["check", "--policy", &wide, "--request", &witness])
+                .status
+                .code(),
+            Some(0)
+        );
+        assert_eq!(
+            ramjet(&["check", "--policy", &narrow, "--request", &witness])
+                .status
+                .code(),
+            Some(1)
+        );
+    }
+}
