@@ -249,3 +249,49 @@ fn equivalent_sets_pass_and_different_ones_fail_either_way() {
         );
     }
 }
+
+/// The seeds' least-privilege policies against the policies they narrow: the LangStudio
+/// bucket-tag sample grants nothing the LangStudio default role does not, and the PAI
+/// list-services sample nothing AliyunPAIFullAccess does not; the other way round, both fail.
+#[test]
+fn seed_narrowings_pass_and_their_widenings_fail() {
+    let pairs = [
+        (
+            "corpus/policies/seeds/langstudio-default-role.json",
+            "corpus/policies/seeds/langstudio-oss-bucket-tag.json",
+        ),
+        (
+            "corpus/policies/published/001-AliyunPAIFullAccess.json",
+            "corpus/policies/seeds/pai-eas-list-services.json",
+        ),
+    ];
+    for (wide, narrow) in pairs {
+        let pass = ramjet(&["analyze", "no-new-access", "--old", wide, "--new", narrow]);
+        assert_eq!(pass.status.code(), Some(0), "{narrow} within {wide}");
+        let fail = ramjet(&[
+            "analyze",
+            "no-new-access",
+            "--old",
+            narrow,
+            "--new",
+            wide,
+            "--format",
+            "json",
+        ]);
+        assert_eq!(fail.status.code(), Some(1), "{wide} beyond {narrow}");
+        let dir = scratch("seeds");
+        let witness = write(&dir, "witness.json", &json(&fail)["witness"].to_string());
+        assert_eq!(
+            ramjet(&["check", "--policy", wide, "--request", &witness])
+                .status
+                .code(),
+            Some(0)
+        );
+        assert_eq!(
+            ramjet(&["check", "--policy", narrow, "--request", &witness])
+                .status
+                .code(),
+            Some(1)
+        );
+    }
+}
