@@ -40,14 +40,7 @@ pub fn classes(
     max_states: usize,
 ) -> Result<Vec<Class>, TooLarge> {
     let max_states = max_states.min(MAX_STATES);
-    let fold = |c: char| match domain {
-        Domain::Action => c.to_ascii_lowercase(),
-        Domain::Resource => c,
-    };
-    let patterns: Vec<Vec<char>> = patterns
-        .iter()
-        .map(|p| p.chars().map(fold).collect())
-        .collect();
+    let patterns = compile(patterns, domain);
     let alphabet = alphabet(&patterns, domain);
     let start = State {
         positions: patterns.iter().map(|p| closure(p, vec![0])).collect(),
@@ -94,6 +87,18 @@ pub fn classes(
             Class { matches, witness }
         })
         .collect())
+}
+
+/// The patterns as characters, folded to lowercase for actions (ASCII case-insensitive).
+fn compile(patterns: &[String], domain: Domain) -> Vec<Vec<char>> {
+    let fold = |c: char| match domain {
+        Domain::Action => c.to_ascii_lowercase(),
+        Domain::Resource => c,
+    };
+    patterns
+        .iter()
+        .map(|p| p.chars().map(fold).collect())
+        .collect()
 }
 
 /// The literal characters of the patterns that a string of the domain may hold, `:` for actions,
@@ -256,14 +261,7 @@ pub fn find(
     negatives: &[String],
     domain: Domain,
 ) -> Result<Option<String>, TooLarge> {
-    let fold = |c: char| match domain {
-        Domain::Action => c.to_ascii_lowercase(),
-        Domain::Resource => c,
-    };
-    let compile = |list: &[String]| -> Vec<Vec<char>> {
-        list.iter().map(|p| p.chars().map(fold).collect()).collect()
-    };
-    let (positives, negatives) = (compile(positives), compile(negatives));
+    let (positives, negatives) = (compile(positives, domain), compile(negatives, domain));
     let all: Vec<Vec<char>> = positives.iter().chain(&negatives).cloned().collect();
     let split = positives.len();
     let alphabet = alphabet(&all, domain);

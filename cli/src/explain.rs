@@ -117,25 +117,10 @@ fn summarize(statement: &Statement) -> String {
             statement
                 .conditions
                 .iter()
-                .map(|c| format!("{} {}", operator_name(c), c.key))
+                .map(|c| format!("{} {}", c.operator.name(), c.key))
                 .collect::<Vec<_>>()
                 .join(" and ")
         );
     }
     text
-}
-
-fn operator_name(test: &ramjet_compiler::model::ConditionTest) -> String {
-    use ramjet_compiler::model::SetQuantifier;
-    let prefix = match test.operator.quantifier {
-        Some(SetQuantifier::ForAnyValue) => "ForAnyValue:",
-        Some(SetQuantifier::ForAllValues) => "ForAllValues:",
-        None => "",
-    };
-    let suffix = if test.operator.if_exists {
-        "IfExists"
-    } else {
-        ""
-    };
-    format!("{prefix}{}{suffix}", test.operator.test.name())
 }

@@ -1,6 +1,7 @@
 //! `ramjet lint`: RAM's policy check offline, over files, directories and bundles, with text,
 //! JSON and SARIF output and an exit status for CI.
 
+use crate::validate::KindArg;
 use crate::EXIT_ERROR;
 use clap::{Args, ValueEnum};
 use ramjet_compiler::PolicyKind;
@@ -79,25 +80,6 @@ impl From<FailOn> for Severity {
             FailOn::SecurityWarning => Severity::SecurityWarning,
             FailOn::Warning => Severity::Warning,
             FailOn::Suggestion => Severity::Suggestion,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum KindArg {
-    Identity,
-    Session,
-    Resource,
-    Control,
-}
-
-impl From<KindArg> for PolicyKind {
-    fn from(kind: KindArg) -> Self {
-        match kind {
-            KindArg::Identity => PolicyKind::Identity,
-            KindArg::Session => PolicyKind::Session,
-            KindArg::Resource => PolicyKind::Resource,
-            KindArg::Control => PolicyKind::Control,
         }
     }
 }

@@ -29,8 +29,9 @@ pub struct ValidateArgs {
     files: Vec<FileArg>,
 }
 
+/// `--kind`, as `validate` and `lint` take it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum KindArg {
+pub(crate) enum KindArg {
     Identity,
     Session,
     Resource,

@@ -38,6 +38,21 @@ fn json(output: &Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap()
 }
 
+/// `ramjet check` of a FAIL's witness (written in `dir`): Allow (exit 0) under the policy
+/// `allows`, not (exit 1) under `denies`.
+fn assert_witness(dir: &Path, verdict: &Value, allows: &str, denies: &str) {
+    let witness = write(dir, "witness.json", &verdict["witness"].to_string());
+    let check = |policy: &str| ramjet(&["check", "--policy", policy, "--request", &witness]);
+    let allowed = check(allows);
+    assert_eq!(
+        allowed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&allowed.stdout)
+    );
+    assert_eq!(check(denies).status.code(), Some(1));
+}
+
 const NARROW: &str = r#"{"Version": "1", "Statement": [
   {"Effect": "Allow", "Action": "eas:DescribeService", "Resource": "acs:eas:*:*:service/team-*"}]}"#;
 const WIDE: &str = r#"{"Version": "1", "Statement": [
@@ -74,16 +89,7 @@ fn no_new_access_passes_for_a_narrowing_and_fails_with_a_checked_witness_for_a_w
     let verdict = json(&fail);
     assert_eq!(verdict["result"], "FAIL");
     assert_eq!(verdict["statements"][0]["policy"], "wide");
-    let witness = write(&dir, "witness.json", &verdict["witness"].to_string());
-    let under_new = ramjet(&["check", "--policy", &wide, "--request", &witness]);
-    assert_eq!(
-        under_new.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&under_new.stdout)
-    );
-    let under_old = ramjet(&["check", "--policy", &narrow, "--request", &witness]);
-    assert_eq!(under_old.status.code(), Some(1));
+    assert_witness(&dir, &verdict, &wide, &narrow);
 }
 
 #[test]
@@ -105,20 +111,7 @@ fn a_deny_with_a_condition_is_seen_through() {
     ]);
     assert_eq!(run.status.code(), Some(1));
     let verdict = json(&run);
-    let dir = scratch("seed");
-    let witness = write(&dir, "witness.json", &verdict["witness"].to_string());
-    assert_eq!(
-        ramjet(&["check", "--policy", seed, "--request", &witness])
-            .status
-            .code(),
-        Some(0)
-    );
-    assert_eq!(
-        ramjet(&["check", "--policy", developer, "--request", &witness])
-            .status
-            .code(),
-        Some(1)
-    );
+    assert_witness(&scratch("seed"), &verdict, seed, developer);
     // Production services cannot be deleted under the developer policy.
     let run = ramjet(&[
         "analyze",
@@ -234,19 +227,7 @@ fn equivalent_sets_pass_and_different_ones_fail_either_way() {
         assert_eq!(fail.status.code(), Some(1));
         let verdict = json(&fail);
         assert_eq!(verdict["statements"][0]["policy"], "wide");
-        let witness = write(&dir, "witness.json", &verdict["witness"].to_string());
-        assert_eq!(
-            ramjet(&["check", "--policy", &wide, "--request", &witness])
-                .status
-                .code(),
-            Some(0)
-        );
-        assert_eq!(
-            ramjet(&["check", "--policy", &narrow, "--request", &witness])
-                .status
-                .code(),
-            Some(1)
-        );
+        assert_witness(&dir, &verdict, &wide, &narrow);
     }
 }
 
@@ -279,19 +260,6 @@ fn seed_narrowings_pass_and_their_widenings_fail() {
             "json",
         ]);
         assert_eq!(fail.status.code(), Some(1), "{wide} beyond {narrow}");
-        let dir = scratch("seeds");
-        let witness = write(&dir, "witness.json", &json(&fail)["witness"].to_string());
-        assert_eq!(
-            ramjet(&["check", "--policy", wide, "--request", &witness])
-                .status
-                .code(),
-            Some(0)
-        );
-        assert_eq!(
-            ramjet(&["check", "--policy", narrow, "--request", &witness])
-                .status
-                .code(),
-            Some(1)
-        );
+        assert_witness(&scratch("seeds"), &json(&fail), wide, narrow);
     }
 }

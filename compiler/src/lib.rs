@@ -31,7 +31,7 @@ pub mod wildcard;
 
 pub use bundle::{load_bundle, reload, BundleError, FileDiagnostic};
 pub use diagnostic::{Diagnostic, JsonPath, Severity};
-pub use policy::{guess_kind, parse_policy, read_policy_document, ParsedPolicy};
+pub use policy::{guess_kind, guess_kind_of, parse_policy, read_policy_document, ParsedPolicy};
 /// The typed policy model (defined in `ramjet-engine`, which compiles it).
 pub use ramjet_engine::model;
 pub use ramjet_engine::model::{Effect, NamedPolicy, Policy, PolicyKind, PolicySet, Statement};

@@ -513,7 +513,12 @@ fn read_principal(
 /// has a `Principal`, identity otherwise.
 pub fn guess_kind(bytes: &[u8]) -> PolicyKind {
     let mut ignored = Diagnostics::default();
-    let Some(Json::Object(members)) = json::parse(bytes, &mut ignored) else {
+    json::parse(bytes, &mut ignored).map_or(PolicyKind::Identity, |json| guess_kind_of(&json))
+}
+
+/// [`guess_kind`] of a document already read.
+pub fn guess_kind_of(document: &Json) -> PolicyKind {
+    let Json::Object(members) = document else {
         return PolicyKind::Identity;
     };
     let has_principal =

@@ -79,34 +79,57 @@ pub struct DocumentReport {
 /// Lints one policy document. `kind` is guessed when `None` (a document whose statements have a
 /// `Principal` is resource-based, any other an identity policy), as `ramjet validate` does.
 pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) -> DocumentReport {
-    let kind = kind.unwrap_or_else(|| ramjet_compiler::guess_kind(bytes));
+    match read(bytes) {
+        Some((document, offsets)) => lint_read(bytes, &document, &offsets, kind, catalog),
+        None => unreadable(bytes, kind),
+    }
+}
+
+/// The document with where each value starts, unless it is too big, starts with a byte order
+/// mark or is not JSON (then [`unreadable`] reports why).
+fn read(bytes: &[u8]) -> Option<(Json, Vec<usize>)> {
+    (bytes.len() <= json::MAX_DOCUMENT_BYTES && !bytes.starts_with(b"\xEF\xBB\xBF"))
+        .then(|| json::read_with_offsets(bytes).ok())
+        .flatten()
+}
+
+/// A document that does not read: the validator says why and where.
+fn unreadable(bytes: &[u8], kind: Option<PolicyKind>) -> DocumentReport {
+    let kind = kind.unwrap_or(PolicyKind::Identity);
+    let diagnostics = match ramjet_compiler::parse_policy(bytes, kind) {
+        Ok(parsed) => parsed.warnings,
+        Err(diagnostics) => diagnostics,
+    };
+    DocumentReport {
+        kind,
+        findings: validator_findings(&diagnostics, &locate::Locator::default()),
+        uncatalogued: BTreeSet::new(),
+        complete: true,
+    }
+}
+
+/// Lints a document read once: the validator's findings, then the checks when it accepts it.
+fn lint_read(
+    bytes: &[u8],
+    document: &Json,
+    offsets: &[usize],
+    kind: Option<PolicyKind>,
+    catalog: &Catalog,
+) -> DocumentReport {
+    let kind = kind.unwrap_or_else(|| ramjet_compiler::guess_kind_of(document));
+    let locator = locate::Locator::new(bytes, document, offsets);
+    let mut diagnostics = ramjet_compiler::diagnostic::Diagnostics::default();
+    let policy =
+        ramjet_compiler::read_policy_document(document, &JsonPath::root(), kind, &mut diagnostics);
+    let failed = diagnostics.has_errors();
     let mut report = DocumentReport {
         kind,
-        findings: Vec::new(),
+        findings: validator_findings(&diagnostics.into_vec(), &locator),
         uncatalogued: BTreeSet::new(),
         complete: true,
     };
-    let read = (bytes.len() <= json::MAX_DOCUMENT_BYTES && !bytes.starts_with(b"\xEF\xBB\xBF"))
-        .then(|| json::read_with_offsets(bytes).ok())
-        .flatten();
-    let Some((document, offsets)) = read else {
-        // Not JSON (or too big): the validator says why and where.
-        let diagnostics = match ramjet_compiler::parse_policy(bytes, kind) {
-            Ok(parsed) => parsed.warnings,
-            Err(diagnostics) => diagnostics,
-        };
-        let locator = locate::Locator::default();
-        report.findings = validator_findings(&diagnostics, &locator);
-        return report;
-    };
-    let locator = locate::Locator::new(bytes, &document, &offsets);
-    let mut diagnostics = ramjet_compiler::diagnostic::Diagnostics::default();
-    let policy =
-        ramjet_compiler::read_policy_document(&document, &JsonPath::root(), kind, &mut diagnostics);
-    let failed = diagnostics.has_errors();
-    report.findings = validator_findings(&diagnostics.into_vec(), &locator);
     if let (Some(policy), false) = (policy, failed) {
-        let mut checked = checks::check(&policy, &document, kind, catalog);
+        let mut checked = checks::check(&policy, document, kind, catalog);
         report.uncatalogued = std::mem::take(&mut checked.uncatalogued);
         report.complete = !checked.incomplete;
         for raw in checked.findings {
@@ -132,11 +155,8 @@ pub fn lint_document(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) 
 /// `<path of the document string>:<path in the document>`, is placed at the string, and its
 /// message starts with the resource's address.
 pub fn lint_file(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) -> DocumentReport {
-    let outer = (bytes.len() <= json::MAX_DOCUMENT_BYTES)
-        .then(|| json::read_with_offsets(bytes).ok())
-        .flatten();
-    let Some((document, offsets)) = outer else {
-        return lint_document(bytes, kind, catalog);
+    let Some((document, offsets)) = read(bytes) else {
+        return unreadable(bytes, kind);
     };
     let is_policy = matches!(&document, Json::Object(members)
         if members.iter().any(|(name, _)| name == "Statement" || name == "Version"));
@@ -146,7 +166,7 @@ pub fn lint_file(bytes: &[u8], kind: Option<PolicyKind>, catalog: &Catalog) -> D
         terraform::documents(&document)
     };
     let Some(embedded) = embedded else {
-        return lint_document(bytes, kind, catalog);
+        return lint_read(bytes, &document, &offsets, kind, catalog);
     };
     let locator = locate::Locator::new(bytes, &document, &offsets);
     let mut report = DocumentReport {

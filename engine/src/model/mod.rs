@@ -248,6 +248,19 @@ pub struct Operator {
     pub if_exists: bool,
 }
 
+impl Operator {
+    /// The operator as a document spells it: `ForAllValues:StringLikeIfExists`.
+    pub fn name(&self) -> String {
+        let prefix = match self.quantifier {
+            Some(SetQuantifier::ForAnyValue) => "ForAnyValue:",
+            Some(SetQuantifier::ForAllValues) => "ForAllValues:",
+            None => "",
+        };
+        let suffix = if self.if_exists { "IfExists" } else { "" };
+        format!("{prefix}{}{suffix}", self.test.name())
+    }
+}
+
 /// Policy values of one condition test, parsed for the operator's family.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ConditionValues {

@@ -6,45 +6,48 @@ use crate::catalog::KeyType;
 use ramjet_compiler::model::{ConditionTest, SetQuantifier, ValueFamily};
 
 /// RAM's global keys (spec 4.7, and keys Alibaba's product pages and published policies use),
-/// lowercase, with their type where it is documented.
+/// as the documentation spells them (keys compare ASCII case-insensitively), with their type
+/// where it is documented.
 const GLOBAL_KEYS: &[(&str, Option<KeyType>)] = &[
-    ("acs:currenttime", Some(KeyType::Date)),
-    ("acs:securetransport", Some(KeyType::Bool)),
-    ("acs:sourceip", Some(KeyType::Ip)),
-    ("acs:mfapresent", Some(KeyType::Bool)),
-    ("acs:sourcevpc", Some(KeyType::String)),
-    ("acs:accessid", Some(KeyType::String)),
-    ("acs:useragent", Some(KeyType::String)),
-    ("acs:tagkeys", Some(KeyType::String)),
-    ("acs:principalarn", Some(KeyType::String)),
-    ("acs:principalaccount", Some(KeyType::String)),
-    ("acs:principaltype", Some(KeyType::String)),
-    ("acs:principalrdid", Some(KeyType::String)),
-    ("acs:principalrdpath", Some(KeyType::String)),
-    ("acs:service", Some(KeyType::String)),
-    ("acs:requestedregion", Some(KeyType::String)),
-    ("acs:resourcegroupid", Some(KeyType::String)),
-    ("acs:sourcevpcid", Some(KeyType::String)),
-    ("acs:sourcevpcip", None),
+    ("acs:CurrentTime", Some(KeyType::Date)),
+    ("acs:SecureTransport", Some(KeyType::Bool)),
+    ("acs:SourceIp", Some(KeyType::Ip)),
+    ("acs:MFAPresent", Some(KeyType::Bool)),
+    ("acs:SourceVpc", Some(KeyType::String)),
+    ("acs:AccessId", Some(KeyType::String)),
+    ("acs:UserAgent", Some(KeyType::String)),
+    ("acs:TagKeys", Some(KeyType::String)),
+    ("acs:PrincipalARN", Some(KeyType::String)),
+    ("acs:PrincipalAccount", Some(KeyType::String)),
+    ("acs:PrincipalType", Some(KeyType::String)),
+    ("acs:PrincipalRDId", Some(KeyType::String)),
+    ("acs:PrincipalRDPath", Some(KeyType::String)),
+    ("acs:Service", Some(KeyType::String)),
+    ("acs:RequestedRegion", Some(KeyType::String)),
+    ("acs:ResourceGroupId", Some(KeyType::String)),
+    ("acs:SourceVpcId", Some(KeyType::String)),
+    ("acs:SourceVpcIp", None),
 ];
 
 /// Global keys with a tag part.
-const GLOBAL_PREFIXES: &[&str] = &["acs:requesttag/", "acs:resourcetag/"];
+const GLOBAL_PREFIXES: &[&str] = &["acs:RequestTag/", "acs:ResourceTag/"];
 
 /// Keys every request has: `IfExists` on them never takes effect.
-const ALWAYS_PRESENT: &[&str] = &["acs:currenttime", "acs:securetransport"];
+const ALWAYS_PRESENT: &[&str] = &["acs:CurrentTime", "acs:SecureTransport"];
 
 pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
     for stmt in statements {
         for test in &stmt.statement.conditions {
             let path = stmt
                 .member(&["Condition"])
-                .key(&operator_name(test))
+                .key(&test.operator.name())
                 .key(&test.key);
             let key = test.key.to_ascii_lowercase();
             type_mismatch(context, stmt, test, &key, &path);
             unknown_global(context, stmt, test, &key, &path);
-            if test.operator.if_exists && ALWAYS_PRESENT.contains(&key.as_str()) {
+            if test.operator.if_exists
+                && ALWAYS_PRESENT.iter().any(|k| k.eq_ignore_ascii_case(&key))
+            {
                 let message = format!(
                     "{} is in every request, so IfExists never takes effect: the test decides as plain {} does; drop the suffix",
                     test.key,
@@ -56,26 +59,14 @@ pub(super) fn check(context: &mut Context, statements: &[Stmt]) {
     }
 }
 
-/// The operator as the document spells it (`ForAllValues:StringLikeIfExists`).
-fn operator_name(test: &ConditionTest) -> String {
-    let prefix = match test.operator.quantifier {
-        Some(SetQuantifier::ForAnyValue) => "ForAnyValue:",
-        Some(SetQuantifier::ForAllValues) => "ForAllValues:",
-        None => "",
-    };
-    let suffix = if test.operator.if_exists {
-        "IfExists"
-    } else {
-        ""
-    };
-    format!("{prefix}{}{suffix}", test.operator.test.name())
-}
-
 fn key_type(context: &Context, key: &str) -> Option<KeyType> {
-    if let Some((_, known)) = GLOBAL_KEYS.iter().find(|(name, _)| *name == key) {
+    if let Some((_, known)) = GLOBAL_KEYS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(key))
+    {
         return *known;
     }
-    if GLOBAL_PREFIXES.iter().any(|p| key.starts_with(p)) {
+    if has_global_prefix(key) {
         return Some(KeyType::String);
     }
     let (service, _) = key.split_once(':')?;
@@ -138,21 +129,29 @@ fn unknown_global(
     path: &ramjet_compiler::JsonPath,
 ) {
     if !key.starts_with("acs:")
-        || GLOBAL_KEYS.iter().any(|(name, _)| *name == key)
-        || GLOBAL_PREFIXES.iter().any(|p| key.starts_with(p))
+        || GLOBAL_KEYS
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case(key))
+        || has_global_prefix(key)
     {
         return;
     }
     let closest = GLOBAL_KEYS
         .iter()
-        .map(|(name, _)| (strsim::levenshtein(key, name), *name))
-        .chain(GLOBAL_PREFIXES.iter().filter_map(|p| {
-            key.get(..p.len())
-                .map(|head| (strsim::levenshtein(head, p), *p))
-        }))
+        .map(|(name, _)| *name)
+        .chain(GLOBAL_PREFIXES.iter().copied())
+        .filter_map(|name| {
+            // A tag prefix is compared with as much of the key.
+            let head = if name.ends_with('/') {
+                key.get(..name.len())?
+            } else {
+                key
+            };
+            Some((strsim::levenshtein(head, &name.to_ascii_lowercase()), name))
+        })
         .filter(|(distance, _)| *distance <= 3)
         .min_by_key(|(distance, _)| *distance)
-        .map(|(_, name)| format!("; did you mean {}?", canonical(name)))
+        .map(|(_, name)| format!("; did you mean {name}?"))
         .unwrap_or_default();
     let outcome = if absent_key_holds(test) {
         "always true"
@@ -182,33 +181,10 @@ fn absent_key_holds(test: &ConditionTest) -> bool {
     }
 }
 
-/// A lowercase global key in the documentation's spelling.
-fn canonical(lowercase: &str) -> &'static str {
-    const SPELLED: &[&str] = &[
-        "acs:CurrentTime",
-        "acs:SecureTransport",
-        "acs:SourceIp",
-        "acs:MFAPresent",
-        "acs:SourceVpc",
-        "acs:AccessId",
-        "acs:UserAgent",
-        "acs:TagKeys",
-        "acs:PrincipalARN",
-        "acs:PrincipalAccount",
-        "acs:PrincipalType",
-        "acs:PrincipalRDId",
-        "acs:PrincipalRDPath",
-        "acs:Service",
-        "acs:RequestedRegion",
-        "acs:ResourceGroupId",
-        "acs:SourceVpcId",
-        "acs:SourceVpcIp",
-        "acs:RequestTag/",
-        "acs:ResourceTag/",
-    ];
-    SPELLED
-        .iter()
-        .find(|s| s.eq_ignore_ascii_case(lowercase))
-        .copied()
-        .unwrap_or("acs:?")
+/// Whether a (lowercase) key is a tag key of a global prefix (`acs:ResourceTag/<tag>`).
+fn has_global_prefix(key: &str) -> bool {
+    GLOBAL_PREFIXES.iter().any(|p| {
+        key.get(..p.len())
+            .is_some_and(|head| head.eq_ignore_ascii_case(p))
+    })
 }
