@@ -35,9 +35,12 @@
 
 pub mod classes;
 pub mod conditions;
+mod principals;
 mod search;
 
-pub use search::{access_not_granted, equivalent, no_new_access, no_new_access_with, Resources};
+pub use search::{
+    access_not_granted, equivalent, no_new_access, no_new_access_with, no_public_access, Resources,
+};
 
 use ramjet_engine::StatementRef;
 

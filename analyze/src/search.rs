@@ -3,8 +3,9 @@
 
 use crate::classes::{classes, find, Class, Domain, MAX_STATES};
 use crate::conditions::{context_for, Atoms, TestChecker};
+use crate::principals::{Principals, Reach};
 use crate::{Verdict, Witness};
-use ramjet_compiler::model::{PatternList, PolicySet};
+use ramjet_compiler::model::{NamedPolicy, PatternList, Policy, PolicyPlace, PolicySet};
 use ramjet_compiler::wildcard::{glob_includes, glob_matches};
 use ramjet_compiler::{parse_request, Effect, Statement};
 use ramjet_engine::{CompiledPolicySet, Decision, Scratch};
@@ -24,10 +25,45 @@ const MAX_VARIABLES: usize = 16;
 /// The account a witness's principal belongs to when the resource names none.
 const WITNESS_ACCOUNT: &str = "1234567890123456";
 
+/// The account of a trust policy's role in a witness when its owner is not known (no outside
+/// principal a witness names belongs to it).
+const UNKNOWN_OWNER: &str = "1000000000000000";
+
 /// PASS when every request `new` allows, `old` allows too; otherwise FAIL with a witness, or
 /// UNKNOWN.
 pub fn no_new_access(old: &PolicySet, new: &PolicySet) -> Verdict {
-    search(old, new, None, None, Resources::Auto)
+    search(old, new, None, None, Resources::Auto, None)
+}
+
+/// PASS when no principal outside the account that owns the resource (the anonymous caller, a
+/// principal of another account, a federated identity of another account's identity provider)
+/// can be allowed by the resource-based policy of `set` (an OSS bucket policy, a role's trust
+/// policy), for any action, resource and context; otherwise FAIL with such a request, or
+/// UNKNOWN. `owner`: the account that owns the resource; without it, the account every
+/// `Resource` pattern names, if they all name one; else every account counts as another, and an
+/// answer that depends on which account owns the resource is UNKNOWN.
+///
+/// The other account's own policies are taken to allow whatever its principal asks (they are
+/// that account's to write): the witness is checked with the engine under the resource policy
+/// and an identity policy that allows everything.
+pub fn no_public_access(set: &PolicySet, owner: Option<&str>) -> Verdict {
+    let Some(resource) = &set.resource else {
+        return Verdict::Unknown("no resource-based policy to analyse".to_string());
+    };
+    let only = PolicySet {
+        resource: Some(resource.clone()),
+        ..PolicySet::default()
+    };
+    let inferred = owner_named_by(&resource.policy);
+    let owner = owner.or(inferred.as_deref());
+    search(
+        &PolicySet::default(),
+        &only,
+        None,
+        None,
+        Resources::Auto,
+        Some(owner),
+    )
 }
 
 /// PASS when `a` and `b` allow exactly the same requests; otherwise FAIL with a witness that
@@ -52,7 +88,7 @@ pub enum Resources {
 
 /// [`no_new_access`] with the resource exploration chosen.
 pub fn no_new_access_with(old: &PolicySet, new: &PolicySet, resources: Resources) -> Verdict {
-    search(old, new, None, None, resources)
+    search(old, new, None, None, resources, None)
 }
 
 /// PASS when no request for one of `actions` (on one of `resources`, when given) is allowed by
@@ -68,6 +104,7 @@ pub fn access_not_granted(
         Some(actions),
         resources,
         Resources::Auto,
+        None,
     )
 }
 
@@ -78,10 +115,18 @@ enum Side {
     New,
 }
 
+/// A variable of the search: a condition test holds, or a `Principal` element names the
+/// request's principal.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
+enum Var {
+    Test(usize),
+    Principal(usize),
+}
+
 struct Stmt<'a> {
     side: Side,
     statement: &'a Statement,
-    atoms: Vec<usize>,
+    atoms: Vec<Var>,
     /// The statement's action patterns, as positions in the list of all action patterns.
     actions: Element,
     /// Its resource patterns likewise; `None`: every resource.
@@ -117,8 +162,8 @@ impl Element {
     }
 }
 
-fn unsupported(set: &PolicySet) -> Option<String> {
-    if set.session.is_some() || set.resource.is_some() || !set.control.is_empty() {
+fn unsupported(set: &PolicySet, public: bool) -> Option<String> {
+    if set.session.is_some() || (set.resource.is_some() && !public) || !set.control.is_empty() {
         return Some(
             "only identity policies are analysed so far (session, resource-based and control policies are not)"
                 .to_string(),
@@ -162,40 +207,71 @@ fn literal_classes(texts: &[String], patterns: &[String], case_insensitive: bool
         .collect()
 }
 
+/// The name of the identity policy that stands for an outside principal's own account in a
+/// `no-public-access` witness check.
+const OWN_ACCOUNT_POLICY: &str = "its-own-account-allows-everything";
+
+/// `public`: `Some(owner)` for `no-public-access` (`new` holds the resource policy alone).
 fn search(
     old: &PolicySet,
     new: &PolicySet,
     actions: Option<&[String]>,
     resources: Option<&[String]>,
     strategy: Resources,
+    public: Option<Option<&str>>,
 ) -> Verdict {
-    if let Some(reason) = unsupported(old).or_else(|| unsupported(new)) {
+    if let Some(reason) = unsupported(old, false).or_else(|| unsupported(new, public.is_some())) {
         return Verdict::Unknown(reason);
     }
+    // For no-public-access the witness is checked as its own account would see it: an identity
+    // policy that allows everything beside the resource policy.
+    let checked_new = match public {
+        Some(_) => with_own_account_policy(new),
+        None => new.clone(),
+    };
     let (old_compiled, new_compiled) = match (
         CompiledPolicySet::compile(old),
-        CompiledPolicySet::compile(new),
+        CompiledPolicySet::compile(&checked_new),
     ) {
         (Ok(o), Ok(n)) => (o, n),
         _ => return Verdict::Unknown("a policy set does not compile".to_string()),
     };
+    let principals = match public {
+        Some(owner) => match Principals::new(&analysed(new), owner) {
+            Some(p) => Some(p),
+            None => return Verdict::Unknown("a Principal element does not compile".to_string()),
+        },
+        None => None,
+    };
     let mut atoms = Atoms::default();
     let mut statements = Vec::new();
     for (side, set) in [(Side::Old, old), (Side::New, new)] {
-        for policy in &set.identity {
-            for statement in &policy.policy.statements {
-                let ids = statement.conditions.iter().map(|t| atoms.id(t)).collect();
-                statements.push(Stmt {
-                    side,
-                    statement,
-                    atoms: ids,
-                    actions: Element {
-                        negated: false,
-                        ids: Vec::new(),
-                    },
-                    resources: None,
-                });
+        for statement in analysed(set) {
+            let mut ids: Vec<Var> = statement
+                .conditions
+                .iter()
+                .map(|t| Var::Test(atoms.id(t)))
+                .collect();
+            if let (Some(principals), Some(spec)) = (&principals, &statement.principal) {
+                let Some(id) = principals.id(spec) else {
+                    continue;
+                };
+                match principals.reach(id) {
+                    Reach::Never => continue, // names no outside principal
+                    Reach::Always => {}
+                    Reach::Some => ids.push(Var::Principal(id)),
+                }
             }
+            statements.push(Stmt {
+                side,
+                statement,
+                atoms: ids,
+                actions: Element {
+                    negated: false,
+                    ids: Vec::new(),
+                },
+                resources: None,
+            });
         }
     }
     let Some(checker) = TestChecker::new(&atoms) else {
@@ -205,13 +281,34 @@ fn search(
     let mut action_patterns = patterns(statements.iter().map(|s| &s.statement.actions));
     let assume_role = action_patterns.len();
     action_patterns.push("sts:assumerole*".to_string());
-    let action_classes = match actions {
+    let mut action_classes = match actions {
         Some(literals) => literal_classes(literals, &action_patterns, true),
         None => match classes(&action_patterns, Domain::Action, MAX_STATES) {
             Ok(found) => found,
             Err(_) => return Verdict::Unknown("too many action classes to explore".to_string()),
         },
     };
+    // A witness action as the policies spell it, when one names it without wildcards.
+    for class in &mut action_classes {
+        if let Some(spelt) = action_patterns
+            .iter()
+            .find(|p| !p.contains(['*', '?']) && p.eq_ignore_ascii_case(&class.witness))
+        {
+            class.witness = spelt.clone();
+        }
+    }
+    // Spec 6.1a: an action of the role-assumption family also matches what `sts:AssumeRole`
+    // matches.
+    let alias = literal_classes(&["sts:AssumeRole".to_string()], &action_patterns, true);
+    if let Some(alias) = alias.first() {
+        for class in &mut action_classes {
+            if class.matches.get(assume_role) == Some(&true) {
+                for (m, a) in class.matches.iter_mut().zip(&alias.matches) {
+                    *m |= *a;
+                }
+            }
+        }
+    }
     let resource_patterns = patterns(
         statements
             .iter()
@@ -229,6 +326,15 @@ fn search(
     // ("a resource that these statements' resources match and those do not").
     let resource_classes = match resources {
         Some(literals) => Some(literal_classes(literals, &resource_patterns, false)),
+        // A trust policy names no resource: the role's own ARN stands for every resource.
+        None if public.is_some() && resource_patterns.is_empty() => {
+            let account = public.flatten().unwrap_or(UNKNOWN_OWNER);
+            Some(literal_classes(
+                &[format!("acs:ram::{account}:role/witness")],
+                &resource_patterns,
+                false,
+            ))
+        }
         None if strategy == Resources::Search => None,
         None if resource_patterns.len() > RESOURCE_CLASS_PATTERNS => None,
         None => classes(&resource_patterns, Domain::Resource, RESOURCE_CLASS_STATES).ok(),
@@ -243,11 +349,13 @@ fn search(
         checker: &checker,
         old: &old_compiled,
         new: &new_compiled,
+        principals: principals.as_ref(),
         scratch: Scratch::default(),
         undecided: None,
+        ambiguous: None,
     };
     for action in &action_classes {
-        if action.matches.get(assume_role) == Some(&true) {
+        if action.matches.get(assume_role) == Some(&true) && public.is_none() {
             continue; // needs a trust policy: allowed by neither set
         }
         let by_action: Vec<&Stmt> = statements
@@ -276,11 +384,69 @@ fn search(
             return Verdict::Fail(witness);
         }
     }
-    let undecided = prover.undecided;
-    match undecided {
+    match prover.ambiguous.or(prover.undecided) {
         Some(reason) => Verdict::Unknown(reason),
         None => Verdict::Pass,
     }
+}
+
+/// The account every `Resource` pattern of `policy` names (their fourth field, all the same
+/// account number), if they do: the resource is that account's.
+fn owner_named_by(policy: &Policy) -> Option<String> {
+    let mut owner: Option<&str> = None;
+    for statement in &policy.statements {
+        let Some(list) = &statement.resources else {
+            continue;
+        };
+        if list.negated {
+            return None;
+        }
+        for pattern in &list.patterns {
+            let account = pattern.split(':').nth(3)?;
+            if account.is_empty() || !account.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            if owner.is_some_and(|o| o != account) {
+                return None;
+            }
+            owner = Some(account);
+        }
+    }
+    owner.map(str::to_string)
+}
+
+/// The statements analysed: identity policies' and the resource policy's.
+fn analysed(set: &PolicySet) -> Vec<&Statement> {
+    set.identity
+        .iter()
+        .chain(&set.resource)
+        .flat_map(|p| &p.policy.statements)
+        .collect()
+}
+
+/// `set` with an identity policy that allows everything (what an outside principal's own
+/// account may grant it).
+fn with_own_account_policy(set: &PolicySet) -> PolicySet {
+    let everything = || PatternList {
+        negated: false,
+        patterns: vec!["*".to_string()],
+    };
+    let mut out = set.clone();
+    out.identity.push(NamedPolicy {
+        name: OWN_ACCOUNT_POLICY.to_string(),
+        resource_group: None,
+        policy: Policy {
+            statements: vec![Statement {
+                sid: None,
+                effect: Effect::Allow,
+                actions: everything(),
+                resources: Some(everything()),
+                principal: None,
+                conditions: Vec::new(),
+            }],
+        },
+    });
+    out
 }
 
 /// The statements of both sets that can apply under one combination of condition variables
@@ -298,8 +464,12 @@ struct Prover<'a> {
     checker: &'a TestChecker,
     old: &'a CompiledPolicySet,
     new: &'a CompiledPolicySet,
+    /// For no-public-access: the outside principals a witness may name.
+    principals: Option<&'a Principals>,
     scratch: Scratch,
     undecided: Option<String>,
+    /// For no-public-access: an allowed principal that may belong to the owner after all.
+    ambiguous: Option<String>,
 }
 
 impl Prover<'_> {
@@ -319,7 +489,7 @@ impl Prover<'_> {
         {
             return None;
         }
-        let mut variables: Vec<usize> = relevant.iter().flat_map(|s| s.atoms.clone()).collect();
+        let mut variables: Vec<Var> = relevant.iter().flat_map(|s| s.atoms.clone()).collect();
         variables.sort_unstable();
         variables.dedup();
         if variables.len() > MAX_VARIABLES {
@@ -330,7 +500,7 @@ impl Prover<'_> {
             return None;
         }
         for bits in 0u32..(1u32 << variables.len()) {
-            let value = |id: usize| {
+            let value = |id: Var| {
                 variables
                     .iter()
                     .position(|&v| v == id)
@@ -361,8 +531,7 @@ impl Prover<'_> {
                     continue;
                 }
             };
-            let wanted: BTreeMap<usize, bool> =
-                variables.iter().map(|&id| (id, value(id))).collect();
+            let wanted: BTreeMap<Var, bool> = variables.iter().map(|&id| (id, value(id))).collect();
             if let Some(witness) = self.witness(action, &resource, &wanted) {
                 return Some(witness);
             }
@@ -377,19 +546,59 @@ impl Prover<'_> {
         &mut self,
         action: &str,
         resource: &str,
-        wanted: &BTreeMap<usize, bool>,
+        wanted: &BTreeMap<Var, bool>,
     ) -> Option<Witness> {
-        let context = context_for(self.atoms, self.checker, wanted)?;
-        let request = request_json(action, resource, &context);
-        let parsed = parse_request(request.to_string().as_bytes()).ok()?;
-        let under_new = self.new.outcome(&parsed, &mut self.scratch);
-        let under_old = self.old.decide(&parsed, &mut self.scratch);
-        (under_new.decision == Decision::Allow && under_old.decision != Decision::Allow).then_some(
-            Witness {
-                request,
-                statements: under_new.determining,
-            },
-        )
+        let mut tests = BTreeMap::new();
+        let mut named = BTreeMap::new();
+        for (&var, &value) in wanted {
+            match var {
+                Var::Test(id) => tests.insert(id, value),
+                Var::Principal(id) => named.insert(id, value),
+            };
+        }
+        let context = context_for(self.atoms, self.checker, &tests)?;
+        let mut request = request_json(action, resource, &context);
+        let Some(principals) = self.principals else {
+            let parsed = parse_request(request.to_string().as_bytes()).ok()?;
+            let under_new = self.new.outcome(&parsed, &mut self.scratch);
+            let under_old = self.old.decide(&parsed, &mut self.scratch);
+            return (under_new.decision == Decision::Allow
+                && under_old.decision != Decision::Allow)
+                .then_some(Witness {
+                    request,
+                    statements: under_new.determining,
+                });
+        };
+        // no-public-access: the first outside principal the resource policy lets in.
+        for candidate in principals.realizing(&named) {
+            request["principal"] = candidate.json.clone();
+            let Ok(parsed) = parse_request(request.to_string().as_bytes()) else {
+                continue;
+            };
+            let under_new = self.new.outcome(&parsed, &mut self.scratch);
+            if under_new.decision != Decision::Allow {
+                continue;
+            }
+            let witness = Witness {
+                request: request.clone(),
+                statements: under_new
+                    .determining
+                    .into_iter()
+                    .filter(|s| s.place == PolicyPlace::Resource)
+                    .collect(),
+            };
+            if witness.statements.is_empty() {
+                continue; // allowed by its own account alone, not by the resource policy
+            }
+            match principals.ambiguity(candidate) {
+                None => return Some(witness),
+                Some(reason) => {
+                    self.ambiguous
+                        .get_or_insert_with(|| format!("{reason}; e.g. {}", witness.request));
+                }
+            }
+        }
+        None
     }
 }
 

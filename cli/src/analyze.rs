@@ -1,12 +1,14 @@
 //! `ramjet analyze`: what a policy set grants, proven for every request: `no-new-access` (does
 //! the new set allow anything the old does not?) and `access-not-granted` (can any of these
-//! actions be allowed?). PASS, FAIL with a witness request, or UNKNOWN with the reason.
+//! actions be allowed?), `equivalent` and `no-public-access` (can a resource policy let in a
+//! principal from outside the owner's account?). PASS, FAIL with a witness request, or UNKNOWN
+//! with the reason.
 
 use crate::check::{load_policy, stem};
 use crate::files::{read, report_errors};
 use crate::{Format, EXIT_ERROR};
 use clap::{Args, Subcommand};
-use ramjet_analyze::{access_not_granted, equivalent, no_new_access, Verdict};
+use ramjet_analyze::{access_not_granted, equivalent, no_new_access, no_public_access, Verdict};
 use ramjet_compiler::{parse_scenario, PolicyKind, PolicySet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -61,6 +63,20 @@ enum AnalyzeCommand {
         /// A resource ARN (without it: any resource)
         #[arg(long, num_args = 1.., value_name = "ARN")]
         resource: Vec<String>,
+        /// text for people, json for CI
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// PASS when no principal outside the owner's account (anonymous, another account's, or
+    /// federated through another account's identity provider) can be allowed by a resource
+    /// policy (an OSS bucket policy, a role's trust policy)
+    NoPublicAccess {
+        /// The resource-based policy (or a scenario file: its `resource` policy)
+        path: PathBuf,
+        /// The account that owns the resource (default: the account every Resource ARN of the
+        /// policy names, if they name one; else an answer that depends on it is UNKNOWN)
+        #[arg(long, value_name = "ID")]
+        account: Option<String>,
         /// text for people, json for CI
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
@@ -132,6 +148,20 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
                 "the policies allow the witness, a request for one of the actions",
             ];
             (access_not_granted(&set, action, resources), *format, claims)
+        }
+        AnalyzeCommand::NoPublicAccess {
+            path,
+            account,
+            format,
+        } => {
+            let Some(set) = load_resource_policy(path) else {
+                return EXIT_ERROR;
+            };
+            let claims = [
+                "proven for every request: no principal outside the owner's account is allowed",
+                "an outside principal is allowed: the witness (its own account's policies taken to allow it whatever it asks)",
+            ];
+            (no_public_access(&set, account.as_deref()), *format, claims)
         }
     };
     let (result, reason, witness, statements) = match &verdict {
@@ -206,6 +236,26 @@ fn load_set(paths: &[PathBuf]) -> Option<PolicySet> {
         }
     }
     ok.then_some(set)
+}
+
+/// A resource-based policy file (named by stem), or a scenario file's `resource` policy.
+fn load_resource_policy(path: &Path) -> Option<PolicySet> {
+    if is_scenario(path) {
+        let set = load_set(std::slice::from_ref(&path.to_path_buf()))?;
+        if set.resource.is_none() {
+            eprintln!(
+                "ramjet: {}: the scenario has no resource policy",
+                path.display()
+            );
+            return None;
+        }
+        return Some(set);
+    }
+    let policy = load_policy(path, PolicyKind::Resource, stem(path))?;
+    Some(PolicySet {
+        resource: Some(policy),
+        ..PolicySet::default()
+    })
 }
 
 fn is_scenario(path: &Path) -> bool {

@@ -263,3 +263,111 @@ fn seed_narrowings_pass_and_their_widenings_fail() {
         assert_witness(&scratch("seeds"), &json(&fail), wide, narrow);
     }
 }
+
+/// `ramjet check --resource-policy POLICY` of a FAIL's witness (with, for a user or role of
+/// another account, `own` as its own account's identity policy): Allow, by the resource policy.
+fn assert_public_witness(dir: &Path, verdict: &Value, policy: &str) {
+    let witness = write(dir, "witness.json", &verdict["witness"].to_string());
+    let own = write(
+        dir,
+        "own.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let check = ramjet(&[
+        "check",
+        "--policy",
+        &own,
+        "--resource-policy",
+        policy,
+        "--request",
+        &witness,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(check.status.code(), Some(0), "{}", verdict["witness"]);
+    let answer = json(&check);
+    assert!(
+        answer["determining"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["kind"] == "resource"),
+        "{answer}"
+    );
+}
+
+#[test]
+fn no_public_access_of_trust_and_bucket_policies() {
+    let dir = scratch("public");
+    let trust = "corpus/bundle/policies/PaiRunnerTrust.json";
+    let run = |args: &[&str]| {
+        let mut all = vec!["analyze", "no-public-access"];
+        all.extend_from_slice(args);
+        all.extend_from_slice(&["--format", "json"]);
+        ramjet(&all)
+    };
+    // The role trusts its own account's root and a cloud service: nothing outside.
+    let pass = run(&[trust, "--account", "1234567890123456"]);
+    assert_eq!(pass.status.code(), Some(0));
+    assert_eq!(json(&pass)["result"], "PASS");
+    // Owned by another account, the same trust lets 1234567890123456 in.
+    let fail = run(&[trust, "--account", "2000000000000000"]);
+    assert_eq!(fail.status.code(), Some(1));
+    let verdict = json(&fail);
+    assert_eq!(
+        verdict["witness"]["principal"]["account"],
+        "1234567890123456"
+    );
+    assert_eq!(verdict["statements"][0]["policy"], "PaiRunnerTrust");
+    assert_public_witness(&dir, &verdict, trust);
+    // Without the owner the answer depends on it.
+    let unknown = run(&[trust]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(json(&unknown)["reason"]
+        .as_str()
+        .unwrap()
+        .contains("--account"));
+    // A published bucket policy grants anonymous reads from an address range.
+    let bucket = "corpus/policies/published/084-oss-bucket-policy-manage-bucket-policies.json";
+    let fail = run(&[bucket]);
+    assert_eq!(fail.status.code(), Some(1));
+    let verdict = json(&fail);
+    assert_eq!(verdict["witness"]["principal"]["type"], "Anonymous");
+    assert_public_witness(&dir, &verdict, bucket);
+    // Text output names the witness and the statement.
+    let text = ramjet(&["analyze", "no-public-access", bucket]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.starts_with("FAIL: "), "{text}");
+    assert!(text.contains("witness: {") && text.contains("allowed by: policy 084-"));
+    // A scenario's resource policy is analysed; a scenario without one is an error.
+    let scenario = write(
+        &dir,
+        "scenario.json",
+        &format!(
+            r#"{{"policies": {{"resource": {}}}, "request": {{"action": "sts:AssumeRole", "resource": "*"}}}}"#,
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(trust))
+                .unwrap()
+        ),
+    );
+    assert_eq!(
+        json(&run(&[&scenario, "--account", "1234567890123456"]))["result"],
+        "PASS"
+    );
+    let bare = write(
+        &dir,
+        "bare.json",
+        r#"{"policies": {}, "request": {"action": "a:b", "resource": "*"}}"#,
+    );
+    let error = run(&[&bare]);
+    assert_eq!(error.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&error.stderr).contains("no resource policy"));
+    // A resource policy without a Principal is refused with the path.
+    let no_principal = write(
+        &dir,
+        "no-principal.json",
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+    );
+    let error = run(&[&no_principal]);
+    assert_eq!(error.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&error.stderr).contains("Statement[0]"));
+}
