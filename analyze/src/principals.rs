@@ -316,19 +316,17 @@ fn arn_account(arn: &str) -> Option<&str> {
 /// A root account, a user and a role session of `account`; the user and the role carry `id`
 /// when given (OSS lists name users and roles by their numeric id).
 fn account_principals(account: &str, name: &str, id: Option<&str>) -> Vec<Value> {
-    let mut user = json!({"type": "RamUser", "account": account, "name": name});
-    let mut role =
-        json!({"type": "AssumedRole", "account": account, "name": name, "session": name});
-    if let Some(id) = id {
-        user["id"] = json!(id);
-        role["id"] = json!(id);
-        return vec![user, role];
+    match id {
+        Some(id) => vec![
+            json!({"type": "RamUser", "account": account, "name": name, "id": id}),
+            json!({"type": "AssumedRole", "account": account, "name": name, "session": name, "id": id}),
+        ],
+        None => vec![
+            json!({"type": "RootAccount", "account": account}),
+            json!({"type": "RamUser", "account": account, "name": name}),
+            json!({"type": "AssumedRole", "account": account, "name": name, "session": name}),
+        ],
     }
-    vec![
-        json!({"type": "RootAccount", "account": account}),
-        user,
-        role,
-    ]
 }
 
 /// Strings a RAM entry's glob matches: `*` as nothing, as `1`, and as a fresh account (for the

@@ -571,7 +571,9 @@ impl Prover<'_> {
         };
         // no-public-access: the first outside principal the resource policy lets in.
         for candidate in principals.realizing(&named) {
-            request["principal"] = candidate.json.clone();
+            if let Some(members) = request.as_object_mut() {
+                members.insert("principal".to_string(), candidate.json.clone());
+            }
             let Ok(parsed) = parse_request(request.to_string().as_bytes()) else {
                 continue;
             };

@@ -4,7 +4,12 @@
 //! sessions and federated identities of other accounts) decided by the reference interpreter
 //! with the principal's own account allowing everything. A PASS must have no such request
 //! allowed; a FAIL's witness must be made by an outside principal and be allowed.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use proptest::prelude::*;
 use ramjet_analyze::{no_public_access, Verdict};
