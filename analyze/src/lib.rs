@@ -35,9 +35,11 @@
 
 pub mod classes;
 pub mod conditions;
+mod diff;
 mod principals;
 mod search;
 
+pub use diff::{diff, Change, Diff, Kind};
 pub use search::{
     access_not_granted, equivalent, no_new_access, no_new_access_with, no_public_access, Resources,
 };

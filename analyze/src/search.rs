@@ -32,7 +32,7 @@ const UNKNOWN_OWNER: &str = "1000000000000000";
 /// PASS when every request `new` allows, `old` allows too; otherwise FAIL with a witness, or
 /// UNKNOWN.
 pub fn no_new_access(old: &PolicySet, new: &PolicySet) -> Verdict {
-    search(old, new, None, None, Resources::Auto, None)
+    search(Question::new(old, new))
 }
 
 /// PASS when no principal outside the account that owns the resource (the anonymous caller, a
@@ -56,14 +56,10 @@ pub fn no_public_access(set: &PolicySet, owner: Option<&str>) -> Verdict {
     };
     let inferred = owner_named_by(&resource.policy);
     let owner = owner.or(inferred.as_deref());
-    search(
-        &PolicySet::default(),
-        &only,
-        None,
-        None,
-        Resources::Auto,
-        Some(owner),
-    )
+    search(Question {
+        public: Some(owner),
+        ..Question::new(&PolicySet::default(), &only)
+    })
 }
 
 /// PASS when `a` and `b` allow exactly the same requests; otherwise FAIL with a witness that
@@ -88,7 +84,10 @@ pub enum Resources {
 
 /// [`no_new_access`] with the resource exploration chosen.
 pub fn no_new_access_with(old: &PolicySet, new: &PolicySet, resources: Resources) -> Verdict {
-    search(old, new, None, None, resources, None)
+    search(Question {
+        strategy: resources,
+        ..Question::new(old, new)
+    })
 }
 
 /// PASS when no request for one of `actions` (on one of `resources`, when given) is allowed by
@@ -98,14 +97,48 @@ pub fn access_not_granted(
     actions: &[String],
     resources: Option<&[String]>,
 ) -> Verdict {
-    search(
-        &PolicySet::default(),
-        set,
-        Some(actions),
+    let none = PolicySet::default();
+    search(Question {
+        actions: Some(actions),
         resources,
-        Resources::Auto,
-        None,
-    )
+        ..Question::new(&none, set)
+    })
+}
+
+/// One question for the search.
+#[derive(Clone, Copy)]
+pub(crate) struct Question<'a> {
+    /// The policies before (identity policies at account scope).
+    pub(crate) old: &'a PolicySet,
+    /// The policies after.
+    pub(crate) new: &'a PolicySet,
+    /// Only these actions (none: every action).
+    pub(crate) actions: Option<&'a [String]>,
+    /// Only these resources (none: every resource).
+    pub(crate) resources: Option<&'a [String]>,
+    pub(crate) strategy: Resources,
+    /// `Some(owner)` for no-public-access: `new` holds the resource policy alone.
+    pub(crate) public: Option<Option<&'a str>>,
+    /// The principal of every witness (none: a RAM user of the resource's account).
+    pub(crate) principal: Option<&'a serde_json::Value>,
+    /// Control policy levels that bound both sides alike: not analysed (they cannot tell the
+    /// sides apart), but applied when a witness is checked.
+    pub(crate) control: &'a [Vec<NamedPolicy>],
+}
+
+impl<'a> Question<'a> {
+    pub(crate) fn new(old: &'a PolicySet, new: &'a PolicySet) -> Self {
+        Question {
+            old,
+            new,
+            actions: None,
+            resources: None,
+            strategy: Resources::Auto,
+            public: None,
+            principal: None,
+            control: &[],
+        }
+    }
 }
 
 /// Which set a statement is in.
@@ -193,6 +226,19 @@ fn patterns<'a>(lists: impl Iterator<Item = &'a PatternList>) -> Vec<String> {
     out
 }
 
+/// `*` (what a request for an action without resource-level authorization names, spec 3.5)
+/// as the witness of the class it belongs to, in place of a shortest string.
+fn with_star_witnesses(mut found: Vec<Class>, patterns: &[String]) -> Vec<Class> {
+    let star: Vec<bool> = patterns
+        .iter()
+        .map(|p| glob_matches(p, "*", false))
+        .collect();
+    if let Some(class) = found.iter_mut().find(|c| c.matches == star) {
+        class.witness = "*".to_string();
+    }
+    found
+}
+
 /// Classes of the given literal strings (actions or resources named on the command line).
 fn literal_classes(texts: &[String], patterns: &[String], case_insensitive: bool) -> Vec<Class> {
     texts
@@ -211,26 +257,32 @@ fn literal_classes(texts: &[String], patterns: &[String], case_insensitive: bool
 /// `no-public-access` witness check.
 const OWN_ACCOUNT_POLICY: &str = "its-own-account-allows-everything";
 
-/// `public`: `Some(owner)` for `no-public-access` (`new` holds the resource policy alone).
-fn search(
-    old: &PolicySet,
-    new: &PolicySet,
-    actions: Option<&[String]>,
-    resources: Option<&[String]>,
-    strategy: Resources,
-    public: Option<Option<&str>>,
-) -> Verdict {
+pub(crate) fn search(question: Question) -> Verdict {
+    let Question {
+        old,
+        new,
+        actions,
+        resources,
+        strategy,
+        public,
+        principal,
+        control,
+    } = question;
     if let Some(reason) = unsupported(old, false).or_else(|| unsupported(new, public.is_some())) {
         return Verdict::Unknown(reason);
     }
     // For no-public-access the witness is checked as its own account would see it: an identity
-    // policy that allows everything beside the resource policy.
-    let checked_new = match public {
+    // policy that allows everything beside the resource policy. Shared control levels bound
+    // both sides when a witness is checked.
+    let mut checked_new = match public {
         Some(_) => with_own_account_policy(new),
         None => new.clone(),
     };
+    let mut checked_old = old.clone();
+    checked_new.control = control.to_vec();
+    checked_old.control = control.to_vec();
     let (old_compiled, new_compiled) = match (
-        CompiledPolicySet::compile(old),
+        CompiledPolicySet::compile(&checked_old),
         CompiledPolicySet::compile(&checked_new),
     ) {
         (Ok(o), Ok(n)) => (o, n),
@@ -337,7 +389,9 @@ fn search(
         }
         None if strategy == Resources::Search => None,
         None if resource_patterns.len() > RESOURCE_CLASS_PATTERNS => None,
-        None => classes(&resource_patterns, Domain::Resource, RESOURCE_CLASS_STATES).ok(),
+        None => classes(&resource_patterns, Domain::Resource, RESOURCE_CLASS_STATES)
+            .ok()
+            .map(|found| with_star_witnesses(found, &resource_patterns)),
     };
     let mut resource_search = ResourceSearch {
         patterns: resource_patterns.clone(),
@@ -350,6 +404,7 @@ fn search(
         old: &old_compiled,
         new: &new_compiled,
         principals: principals.as_ref(),
+        principal,
         scratch: Scratch::default(),
         undecided: None,
         ambiguous: None,
@@ -466,6 +521,8 @@ struct Prover<'a> {
     new: &'a CompiledPolicySet,
     /// For no-public-access: the outside principals a witness may name.
     principals: Option<&'a Principals>,
+    /// The principal of every witness, when the question names one.
+    principal: Option<&'a serde_json::Value>,
     scratch: Scratch,
     undecided: Option<String>,
     /// For no-public-access: an allowed principal that may belong to the owner after all.
@@ -557,7 +614,7 @@ impl Prover<'_> {
             };
         }
         let context = context_for(self.atoms, self.checker, &tests)?;
-        let mut request = request_json(action, resource, &context);
+        let mut request = request_json(action, resource, &context, self.principal);
         let Some(principals) = self.principals else {
             let parsed = parse_request(request.to_string().as_bytes()).ok()?;
             let under_new = self.new.outcome(&parsed, &mut self.scratch);
@@ -757,12 +814,16 @@ fn request_json(
     action: &str,
     resource: &str,
     context: &BTreeMap<String, Vec<String>>,
+    principal: Option<&serde_json::Value>,
 ) -> serde_json::Value {
     let account = resource
         .split(':')
         .nth(3)
         .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
         .unwrap_or(WITNESS_ACCOUNT);
+    let principal = principal.cloned().unwrap_or_else(
+        || serde_json::json!({"type": "RamUser", "account": account, "name": "witness"}),
+    );
     let context: serde_json::Map<String, serde_json::Value> = context
         .iter()
         .map(|(k, v)| {
@@ -776,7 +837,7 @@ fn request_json(
     serde_json::json!({
         "action": action,
         "resource": resource,
-        "principal": {"type": "RamUser", "account": account, "name": "witness"},
+        "principal": principal,
         "context": context,
     })
 }

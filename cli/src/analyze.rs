@@ -8,8 +8,10 @@ use crate::check::{load_policy, stem};
 use crate::files::{read, report_errors};
 use crate::{Format, EXIT_ERROR};
 use clap::{Args, Subcommand};
-use ramjet_analyze::{access_not_granted, equivalent, no_new_access, no_public_access, Verdict};
-use ramjet_compiler::{parse_scenario, PolicyKind, PolicySet};
+use ramjet_analyze::{
+    access_not_granted, diff, equivalent, no_new_access, no_public_access, Verdict,
+};
+use ramjet_compiler::{load_bundle, parse_scenario, PolicyKind, PolicySet};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -67,6 +69,20 @@ enum AnalyzeCommand {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// For each user and role of two bundles: PASS when the new bundle lets it do nothing the
+    /// old one did not, else FAIL with a witness it makes (or UNKNOWN); only principals whose
+    /// policies changed are listed
+    Diff {
+        /// The bundle before the change
+        #[arg(long, value_name = "DIR")]
+        old: PathBuf,
+        /// The bundle after the change
+        #[arg(long, value_name = "DIR")]
+        new: PathBuf,
+        /// text for people, json for CI
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// PASS when no principal outside the owner's account (anonymous, another account's, or
     /// federated through another account's identity provider) can be allowed by a resource
     /// policy (an OSS bucket policy, a role's trust policy)
@@ -102,6 +118,7 @@ struct StatementJson<'a> {
 
 pub fn run(args: &AnalyzeArgs) -> u8 {
     let (verdict, format, [proven, refuted]) = match &args.command {
+        AnalyzeCommand::Diff { old, new, format } => return run_diff(old, new, *format),
         AnalyzeCommand::NoNewAccess { old, new, format } => {
             let (Some(old), Some(new)) = (load_set(old), load_set(new)) else {
                 return EXIT_ERROR;
@@ -164,10 +181,32 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
             (no_public_access(&set, account.as_deref()), *format, claims)
         }
     };
-    let (result, reason, witness, statements) = match &verdict {
-        Verdict::Pass => ("PASS", proven.to_string(), None, Vec::new()),
+    let json = verdict_json(&verdict, proven, refuted);
+    let text = match format {
+        Format::Json => format!("{}\n", crate::explain::to_json(&json)),
+        Format::Text => {
+            let mut text = format!("{}: {}\n", json.result, json.reason);
+            push_witness_lines(&mut text, &json, "");
+            text
+        }
+    };
+    crate::files::emit(&text);
+    exit_status(&verdict)
+}
+
+fn exit_status(verdict: &Verdict) -> u8 {
+    match verdict {
+        Verdict::Pass => 0,
+        Verdict::Fail(_) => 1,
+        Verdict::Unknown(_) => EXIT_ERROR,
+    }
+}
+
+fn verdict_json<'a>(verdict: &'a Verdict, proven: &str, refuted: &str) -> VerdictJson<'a> {
+    let result = verdict_name(verdict);
+    let (reason, witness, statements) = match verdict {
+        Verdict::Pass => (proven.to_string(), None, Vec::new()),
         Verdict::Fail(w) => (
-            "FAIL",
             refuted.to_string(),
             Some(&w.request),
             w.statements
@@ -179,38 +218,154 @@ pub fn run(args: &AnalyzeArgs) -> u8 {
                 })
                 .collect(),
         ),
-        Verdict::Unknown(reason) => ("UNKNOWN", reason.clone(), None, Vec::new()),
+        Verdict::Unknown(reason) => (reason.clone(), None, Vec::new()),
     };
+    VerdictJson {
+        result,
+        reason,
+        witness,
+        statements,
+    }
+}
+
+/// `witness: …` and `allowed by: …` lines, each after `indent`.
+fn push_witness_lines(text: &mut String, json: &VerdictJson, indent: &str) {
+    if let Some(witness) = json.witness {
+        text.push_str(&format!("{indent}witness: {witness}\n"));
+    }
+    for s in &json.statements {
+        let sid = s.sid.map(|sid| format!(" ({sid:?})")).unwrap_or_default();
+        text.push_str(&format!(
+            "{indent}allowed by: policy {}, Statement[{}]{sid}\n",
+            s.policy, s.statement
+        ));
+    }
+}
+
+/// One principal of a bundle diff, in the JSON output.
+#[derive(Serialize)]
+struct ChangeJson<'a> {
+    account: &'a str,
+    kind: &'static str,
+    name: &'a str,
+    #[serde(flatten)]
+    verdict: VerdictJson<'a>,
+}
+
+/// `{"result", "principals", "changed", "pass", "fail", "unknown", "changes": [...]}`.
+#[derive(Serialize)]
+struct DiffJson<'a> {
+    result: &'static str,
+    principals: usize,
+    changed: usize,
+    pass: usize,
+    fail: usize,
+    unknown: usize,
+    changes: Vec<ChangeJson<'a>>,
+}
+
+fn run_diff(old: &Path, new: &Path, format: Format) -> u8 {
+    let load = |dir: &Path| match load_bundle(dir) {
+        Ok(bundle) => Some(bundle),
+        Err(error) => {
+            eprintln!("ramjet: {}", error.to_string().replace('\n', "\nramjet: "));
+            None
+        }
+    };
+    let (Some(old), Some(new)) = (load(old), load(new)) else {
+        return EXIT_ERROR;
+    };
+    let found = diff(&old, &new);
+    let count = |result: &str| {
+        found
+            .changes
+            .iter()
+            .filter(|c| verdict_name(&c.verdict) == result)
+            .count()
+    };
+    let (pass, fail, unknown) = (count("PASS"), count("FAIL"), count("UNKNOWN"));
+    let (result, status) = match (fail, unknown) {
+        (0, 0) => ("PASS", 0),
+        (0, _) => ("UNKNOWN", EXIT_ERROR),
+        _ => ("FAIL", 1),
+    };
+    let changes: Vec<ChangeJson> = found
+        .changes
+        .iter()
+        .map(|c| ChangeJson {
+            account: &c.account,
+            kind: c.kind.name(),
+            name: &c.name,
+            verdict: verdict_json(
+                &c.verdict,
+                "proven for every request: nothing new",
+                &new_access(&c.verdict),
+            ),
+        })
+        .collect();
     let text = match format {
         Format::Json => {
-            let json = VerdictJson {
+            let json = DiffJson {
                 result,
-                reason,
-                witness,
-                statements,
+                principals: found.principals,
+                changed: changes.len(),
+                pass,
+                fail,
+                unknown,
+                changes,
             };
             format!("{}\n", crate::explain::to_json(&json))
         }
         Format::Text => {
-            let mut text = format!("{result}: {reason}\n");
-            if let Some(witness) = witness {
-                text.push_str(&format!("witness: {witness}\n"));
-            }
-            for s in &statements {
-                let sid = s.sid.map(|sid| format!(" ({sid:?})")).unwrap_or_default();
+            let mut text = String::new();
+            for change in changes.iter().filter(|c| c.verdict.result != "PASS") {
                 text.push_str(&format!(
-                    "allowed by: policy {}, Statement[{}]{sid}\n",
-                    s.policy, s.statement
+                    "{} {} {} (account {}): {}\n",
+                    change.verdict.result,
+                    change.kind,
+                    change.name,
+                    change.account,
+                    change.verdict.reason
                 ));
+                push_witness_lines(&mut text, &change.verdict, "  ");
             }
+            text.push_str(&format!(
+                "{result}: {} principals, {} with changed policies: {pass} PASS, {fail} FAIL, {unknown} UNKNOWN\n",
+                found.principals,
+                changes.len()
+            ));
             text
         }
     };
     crate::files::emit(&text);
+    status
+}
+
+/// "can now ACTION on RESOURCE", from a FAIL's witness.
+fn new_access(verdict: &Verdict) -> String {
+    let Verdict::Fail(witness) = verdict else {
+        return String::new();
+    };
+    let field = |name: &str| {
+        witness
+            .request
+            .get(name)
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_default()
+            .to_string()
+    };
+    format!(
+        "can now {} on {} (the old bundle did not allow it)",
+        field("action"),
+        field("resource")
+    )
+}
+
+fn verdict_name(verdict: &Verdict) -> &'static str {
     match verdict {
-        Verdict::Pass => 0,
-        Verdict::Fail(_) => 1,
-        Verdict::Unknown(_) => EXIT_ERROR,
+        Verdict::Pass => "PASS",
+        Verdict::Fail(_) => "FAIL",
+        Verdict::Unknown(_) => "UNKNOWN",
     }
 }
 
