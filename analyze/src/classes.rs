@@ -42,10 +42,7 @@ pub fn classes(
     let max_states = max_states.min(MAX_STATES);
     let patterns = compile(patterns, domain);
     let alphabet = alphabet(&patterns, domain);
-    let start = State {
-        positions: patterns.iter().map(|p| closure(p, vec![0])).collect(),
-        shape: Shape::default(),
-    };
+    let start = State::start(&patterns);
     let mut seen: HashSet<State> = HashSet::new();
     let mut queue = VecDeque::from([(start, String::new())]);
     let mut found: HashMap<Vec<bool>, String> = HashMap::new();
@@ -58,12 +55,12 @@ pub fn classes(
             return Err(TooLarge(max_states));
         }
         if state.shape.valid(domain) {
-            let matches: Vec<bool> = state
-                .positions
-                .iter()
-                .zip(&patterns)
-                .map(|(positions, p)| positions.contains(&p.len()))
-                .collect();
+            let mut matches = vec![false; patterns.len()];
+            for (k, positions) in &state.live {
+                if let (Some(bit), Some(p)) = (matches.get_mut(*k), patterns.get(*k)) {
+                    *bit = positions.contains(&p.len());
+                }
+            }
             if let std::collections::hash_map::Entry::Vacant(slot) = found.entry(matches) {
                 order.push(slot.key().clone());
                 slot.insert(text.clone());
@@ -130,11 +127,12 @@ fn alphabet(patterns: &[Vec<char>], domain: Domain) -> Vec<char> {
     chars
 }
 
-/// A product state: each pattern's live positions, and what the validity of the text so far
-/// needs.
+/// A product state: the patterns still alive (by position in the pattern list, ascending) with
+/// their live positions, and what the validity of the text so far needs. A pattern that can no
+/// longer match is left out: after a few characters most are, which keeps states small.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct State {
-    positions: Vec<Vec<usize>>,
+    live: Vec<(usize, Vec<usize>)>,
     shape: Shape,
 }
 
@@ -170,12 +168,31 @@ impl Shape {
 }
 
 impl State {
+    fn start(patterns: &[Vec<char>]) -> State {
+        State {
+            live: patterns
+                .iter()
+                .enumerate()
+                .map(|(k, p)| (k, closure(p, vec![0])))
+                .collect(),
+            shape: Shape::default(),
+        }
+    }
+
+    /// The live positions of pattern `k` (empty once it can no longer match).
+    fn positions(&self, k: usize) -> &[usize] {
+        match self.live.binary_search_by_key(&k, |(i, _)| *i) {
+            Ok(at) => self.live.get(at).map_or(&[], |(_, p)| p.as_slice()),
+            Err(_) => &[],
+        }
+    }
+
     fn step(&self, patterns: &[Vec<char>], c: char) -> Option<State> {
-        let positions = self
-            .positions
+        let live = self
+            .live
             .iter()
-            .zip(patterns)
-            .map(|(live, p)| {
+            .filter_map(|(k, live)| {
+                let p = patterns.get(*k)?;
                 let mut next = Vec::new();
                 for &i in live {
                     match p.get(i) {
@@ -184,11 +201,11 @@ impl State {
                         _ => {}
                     }
                 }
-                closure(p, next)
+                (!next.is_empty()).then(|| (*k, closure(p, next)))
             })
             .collect();
         Some(State {
-            positions,
+            live,
             shape: self.shape.read(c),
         })
     }
@@ -265,28 +282,22 @@ pub fn find(
     let all: Vec<Vec<char>> = positives.iter().chain(&negatives).cloned().collect();
     let split = positives.len();
     let alphabet = alphabet(&all, domain);
-    let start = State {
-        positions: all.iter().map(|p| closure(p, vec![0])).collect(),
-        shape: Shape::default(),
-    };
+    let start = State::start(&all);
     // Only `*` from this position on: the pattern matches whatever follows.
     let bound = |p: &Vec<char>, i: usize| {
         p.get(i..)
             .is_some_and(|rest| !rest.is_empty() && rest.iter().all(|&c| c == '*'))
     };
     let dead = |state: &State| {
-        state
-            .positions
-            .iter()
-            .zip(&all)
-            .enumerate()
-            .any(|(k, (live, p))| {
-                if k < split {
-                    live.is_empty()
-                } else {
-                    live.iter().any(|&i| bound(p, i))
-                }
-            })
+        (0..split).any(|k| state.positions(k).is_empty())
+            || state
+                .live
+                .iter()
+                .filter(|(k, _)| *k >= split)
+                .any(|(k, live)| {
+                    all.get(*k)
+                        .is_some_and(|p| live.iter().any(|&i| bound(p, i)))
+                })
     };
     let mut seen: HashSet<State> = HashSet::new();
     let mut queue = VecDeque::from([(start, String::new())]);
@@ -298,10 +309,8 @@ pub fn find(
             return Err(TooLarge(MAX_STATES));
         }
         let accepts = |k: usize| {
-            let (Some(live), Some(p)) = (state.positions.get(k), all.get(k)) else {
-                return false;
-            };
-            live.contains(&p.len())
+            all.get(k)
+                .is_some_and(|p| state.positions(k).contains(&p.len()))
         };
         if state.shape.valid(domain) && (0..split).all(accepts) && !(split..all.len()).any(accepts)
         {

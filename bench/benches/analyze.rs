@@ -1,6 +1,8 @@
 //! `ramjet analyze no-new-access` on a pair of 100-statement identity policies with conditions
 //! (issue 16's target: PASS or FAIL with witness in 50 ms or less): a narrowing (the new policy
-//! drops ten statements: PASS) and a widening (one statement's resource widened: FAIL).
+//! drops ten statements: PASS) and a widening (one statement's resource widened: FAIL). And
+//! `diff` of two 1,000-principal bundles that differ in ten policies (target: 10 s or less on 2
+//! cores), loaded from directories written by [`ramjet_bench::diff_bundles`].
 //!
 //! `cargo bench -p ramjet-bench --bench analyze`
 #![allow(
@@ -11,7 +13,7 @@
 )] // benchmark harness: a panic is a broken workload
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ramjet_analyze::{no_new_access, Verdict};
+use ramjet_analyze::{diff, no_new_access, Verdict};
 use ramjet_compiler::model::{NamedPolicy, PolicySet};
 use ramjet_compiler::{parse_policy, PolicyKind};
 use std::hint::black_box;
@@ -99,5 +101,39 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+fn bench_diff(c: &mut Criterion) {
+    let dir = std::env::temp_dir().join(format!("ramjet-bench-diff-{}", std::process::id()));
+    let [old, new] = ramjet_bench::diff_bundles(1_000, 200, 10, 16);
+    let mut loaded = Vec::new();
+    for (side, (manifest, documents)) in [("old", old), ("new", new)] {
+        ramjet_bench::write_bundle(&dir.join(side), &manifest, &documents);
+        loaded.push(ramjet_compiler::load_bundle(&dir.join(side)).unwrap());
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let found = diff(&loaded[0], &loaded[1]);
+    let fail = found
+        .changes
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Fail(_)))
+        .count();
+    let unknown = found
+        .changes
+        .iter()
+        .filter(|c| matches!(c.verdict, Verdict::Unknown(_)))
+        .count();
+    eprintln!(
+        "diff: {} principals, {} changed, {fail} FAIL, {unknown} UNKNOWN",
+        found.principals,
+        found.changes.len()
+    );
+    assert!(fail > 0 && found.changes.len() > fail);
+    let mut group = c.benchmark_group("analyze");
+    group.sample_size(10);
+    group.bench_function("diff 1,000 principals, 10 policies changed", |b| {
+        b.iter(|| diff(black_box(&loaded[0]), black_box(&loaded[1])))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, bench_diff);
 criterion_main!(benches);

@@ -406,6 +406,89 @@ pub fn many_user_documents(
         .collect()
 }
 
+/// Two bundles of one organisation for `ramjet analyze diff` (issue 16's target: 1,000
+/// principals, ten policies changed): a pool of `policies` catalog-driven policies of ten
+/// statements, 40 groups holding two each, `principals` users and roles (one in twenty a role)
+/// holding one or two groups or policies, and an allow-all control level. The new bundle changes
+/// `changed` policies: the even ones lose their last statements (a narrowing), the odd ones have
+/// a statement's resource widened to `*` (new access). Returns `(old, new)` as JSON documents by
+/// name plus each bundle's `bundle.json`.
+pub fn diff_bundles(
+    principals: usize,
+    policies: usize,
+    changed: usize,
+    seed: u64,
+) -> [(Value, Vec<(String, Value)>); 2] {
+    let mut rng = fastrand::Rng::with_seed(seed);
+    let actions = catalog_actions();
+    let mut documents: Vec<(String, Value)> = (0..policies)
+        .map(|p| {
+            let statements = (0..10).map(|_| statement(&mut rng, &actions)).collect();
+            (format!("Team{p:03}Policy"), document(statements))
+        })
+        .collect();
+    documents.push((
+        "AllowAll".to_string(),
+        json!({"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}),
+    ));
+    let name = |rng: &mut fastrand::Rng| format!("Team{:03}Policy", rng.usize(0..policies));
+    let groups: serde_json::Map<String, Value> = (0..40)
+        .map(|g| {
+            let held = vec![name(&mut rng), name(&mut rng)];
+            (format!("group{g:02}"), json!({"policies": held}))
+        })
+        .collect();
+    let mut users = serde_json::Map::new();
+    let mut roles = serde_json::Map::new();
+    for i in 0..principals {
+        let own: Vec<String> = (0..rng.usize(0..2)).map(|_| name(&mut rng)).collect();
+        if i % 20 == 19 {
+            roles.insert(format!("role{i:05}"), json!({"policies": [name(&mut rng)]}));
+        } else {
+            let member: Vec<String> = (0..rng.usize(1..3))
+                .map(|_| format!("group{:02}", rng.usize(0..40)))
+                .collect();
+            users.insert(
+                format!("user{i:05}"),
+                json!({"policies": own, "groups": member}),
+            );
+        }
+    }
+    let manifest = json!({"accounts": {ACCOUNT: {
+        "users": users, "groups": groups, "roles": roles,
+        "control": [["AllowAll"]], "management_account": false
+    }}});
+    let mut after = documents.clone();
+    for (k, (_, doc)) in after.iter_mut().take(changed).enumerate() {
+        let statements = doc["Statement"].as_array_mut().unwrap();
+        if k % 2 == 0 {
+            statements.truncate(7);
+        } else {
+            let allow = statements
+                .iter_mut()
+                .find(|s| s["Effect"] == "Allow" && s.get("Action").is_some())
+                .unwrap();
+            allow["Resource"] = json!("*");
+            allow["Action"] = json!(["eas:*"]);
+        }
+    }
+    [(manifest.clone(), documents), (manifest, after)]
+}
+
+/// Writes a bundle directory: `bundle.json` and `policies/<name>.json`.
+pub fn write_bundle(dir: &std::path::Path, manifest: &Value, documents: &[(String, Value)]) {
+    let _ = std::fs::remove_dir_all(dir);
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    std::fs::write(dir.join("bundle.json"), manifest.to_string()).unwrap();
+    for (name, document) in documents {
+        std::fs::write(
+            dir.join("policies").join(format!("{name}.json")),
+            document.to_string(),
+        )
+        .unwrap();
+    }
+}
+
 /// A call as a gateway receives it: the strings a `Request` is made of (a RAM user, the action,
 /// the resource, the source IP and five more context keys), none of them a ramjet type yet.
 #[derive(Debug, Clone)]
