@@ -371,3 +371,127 @@ fn no_public_access_of_trust_and_bucket_policies() {
     assert_eq!(error.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&error.stderr).contains("Statement[0]"));
 }
+
+/// A copy of the corpus bundle in `dir`, with `edit` applied to its manifest and policies.
+fn edited_bundle(dir: &Path, edit: impl FnOnce(&mut Value, &Path)) -> String {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../corpus/bundle");
+    std::fs::create_dir_all(dir.join("policies")).unwrap();
+    for entry in std::fs::read_dir(corpus.join("policies")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), dir.join("policies").join(entry.file_name())).unwrap();
+    }
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(corpus.join("bundle.json")).unwrap()).unwrap();
+    edit(&mut manifest, &dir.join("policies"));
+    std::fs::write(dir.join("bundle.json"), manifest.to_string()).unwrap();
+    dir.display().to_string()
+}
+
+/// `ramjet eval --engine reference --bundle DIR` of one request: its decision.
+fn bundle_decision(dir: &Path, bundle: &str, request: &Value) -> String {
+    let requests = write(dir, "requests.jsonl", &format!("{request}\n"));
+    let out = ramjet(&[
+        "eval",
+        "--engine",
+        "reference",
+        "--bundle",
+        bundle,
+        "--requests",
+        &requests,
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let line: Value = serde_json::from_slice(&out.stdout).unwrap();
+    line["decision"].as_str().unwrap().to_string()
+}
+
+#[test]
+fn diff_of_bundles_names_each_principal_with_new_access_and_a_witness_it_makes() {
+    let dir = scratch("diff");
+    let old = "corpus/bundle";
+    let new = edited_bundle(&dir.join("new"), |manifest, policies| {
+        // A widened policy (held by alice and by bob's group), a new user, and a control
+        // policy changed for nobody (the second account is the management account).
+        let path = policies.join("EasListServices.json");
+        let mut doc: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        doc["Statement"]
+            .as_array_mut()
+            .unwrap()
+            .push(serde_json::json!({
+            "Effect": "Allow", "Action": "eas:DeleteService",
+            "Resource": "acs:eas:*:1234567890123456:service/prod-*"}));
+        std::fs::write(&path, doc.to_string()).unwrap();
+        manifest["accounts"]["1234567890123456"]["users"]["frank"] =
+            serde_json::json!({"policies": ["EasListServices"], "groups": []});
+    });
+    let out = ramjet(&[
+        "analyze", "diff", "--old", old, "--new", &new, "--format", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let found = json(&out);
+    assert_eq!(found["result"], "FAIL");
+    assert_eq!(found["principals"], 8);
+    let changes = found["changes"].as_array().unwrap();
+    let names: Vec<&str> = changes
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["alice", "bob", "frank"]);
+    for change in changes {
+        match change["result"].as_str().unwrap() {
+            "FAIL" => {
+                let witness = &change["witness"];
+                assert_eq!(witness["principal"]["name"], change["name"]);
+                // The independent path: the reference interpreter's bundle evaluation.
+                assert_eq!(bundle_decision(&dir, &new, witness), "Allow", "{witness}");
+                assert_ne!(bundle_decision(&dir, old, witness), "Allow", "{witness}");
+                assert!(change["reason"].as_str().unwrap().starts_with("can now "));
+            }
+            // alice's developer policy already lets her delete any service.
+            "PASS" => assert_eq!(change["name"], "alice"),
+            other => panic!("{other}: {change}"),
+        }
+    }
+    // Text: one line per principal with new access, then the summary.
+    let text = ramjet(&["analyze", "diff", "--old", old, "--new", &new]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        text.contains("FAIL user bob (account 1234567890123456): can now eas:DeleteService on ")
+    );
+    assert!(
+        text.ends_with("FAIL: 8 principals, 3 with changed policies: 1 PASS, 2 FAIL, 0 UNKNOWN\n")
+    );
+    // A bundle against itself: nothing changed, PASS.
+    let same = ramjet(&["analyze", "diff", "--old", old, "--new", old]);
+    assert_eq!(same.status.code(), Some(0));
+    assert_eq!(
+        String::from_utf8_lossy(&same.stdout),
+        "PASS: 7 principals, 0 with changed policies: 0 PASS, 0 FAIL, 0 UNKNOWN\n"
+    );
+    // A principal with resource-group policies whose policies change: UNKNOWN, with the reason.
+    let rg = edited_bundle(&dir.join("rg"), |manifest, _| {
+        manifest["accounts"]["1234567890123456"]["users"]["dave"]["policies"] =
+            serde_json::json!(["EasListServices"]);
+    });
+    let out = ramjet(&[
+        "analyze", "diff", "--old", old, "--new", &rg, "--format", "json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(json(&out)["changes"][0]["reason"]
+        .as_str()
+        .unwrap()
+        .contains("resource group"));
+    // A broken bundle is an error naming the file.
+    let broken = dir.join("broken");
+    std::fs::create_dir_all(&broken).unwrap();
+    std::fs::write(broken.join("bundle.json"), "{").unwrap();
+    let out = ramjet(&[
+        "analyze",
+        "diff",
+        "--old",
+        old,
+        "--new",
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("bundle.json"));
+}
