@@ -1,37 +1,46 @@
 //! # ramjet-analyze
 //!
 //! What a set of RAM policies *grants*, decided for every request rather than tried on some:
-//! "does the new policy set allow anything the old one does not?" ([`no_new_access`]) and "can
-//! any of these actions be allowed?" ([`access_not_granted`]); "do these two sets allow the
-//! same requests?" ([`equivalent`]). The answer is PASS (proven for
-//! every request), FAIL with a witness request that the compiled engine itself allows under the
-//! new policies and not under the old, or UNKNOWN with the reason (never a wrong PASS).
+//! "does the new policy set allow anything the old one does not?" ([`no_new_access`]), "can any
+//! of these actions be allowed?" ([`access_not_granted`]), "do these two sets allow the same
+//! requests?" ([`equivalent`]), "can this resource policy let in anyone from outside the owner's
+//! account?" ([`no_public_access`]), and for two bundles, "what can each user and role do now
+//! that it could not before?" ([`diff`]). The answer is PASS (proven for every request), FAIL
+//! with a witness request that the compiled engine itself allows under the new policies and not
+//! under the old, or UNKNOWN with the reason (never a wrong PASS).
 //!
 //! ## The model
 //!
 //! Quantified over: every action string of the form `service:Name`, every resource string,
-//! every context (any keys, any values). A request is classified by
+//! every context (any keys, any values), and for [`no_public_access`] every principal outside
+//! the owner's account. A request is classified by
 //! - its action: which action patterns of the policies it matches. The realizable combinations
 //!   come from the product of the patterns' automata ([`classes`]), with a shortest action of
-//!   each; the role-assumption family `sts:AssumeRole*` is a pattern of its own;
-//! - its resource: likewise, over the resource patterns;
+//!   each; the role-assumption family `sts:AssumeRole*` is a pattern of its own, and also
+//!   matches what `sts:AssumeRole` matches (spec 6.1a);
+//! - its resource: likewise, over the resource patterns (or, when those are many, a search per
+//!   question for a resource that matches some patterns and not others);
 //! - its context: each distinct condition test is a boolean variable. Variables are treated as
 //!   independent, which over-approximates the contexts (more combinations than requests can
 //!   make): a PASS is still a proof; a FAIL needs a context that gives the combination, built
-//!   from candidate values and checked test by test with the engine ([`conditions`]).
+//!   from candidate values and checked test by test with the engine ([`conditions`]);
+//! - for [`no_public_access`], its principal: each distinct `Principal` element is a variable
+//!   too (one that can name no outside principal is false; `"*"` is true), and a witness needs a
+//!   concrete outside principal that gives the wanted values, checked with the engine.
 //!
 //! For each action class and resource class, the statements that can apply are known; every
-//! combination of their condition variables is tried (at most 2^16, beyond that UNKNOWN). A
-//! combination under which the new policies allow and the old do not (spec 6.1: no applicable
-//! Deny, some applicable Allow) is a candidate; its witness request is built (a RAM user of the
-//! resource's account, so the request is not cross-account) and decided by the compiled engine
-//! under both sets before it is reported. Role assumption (`sts:AssumeRole*`) needs a trust
-//! policy (spec 6.2 step 4), which identity policies are not, so those classes are allowed by
-//! neither set and skipped.
+//! combination of their variables is tried (at most 2^16, beyond that UNKNOWN). A combination
+//! under which the new policies allow and the old do not (spec 6.1: no applicable Deny, some
+//! applicable Allow) is a candidate; its witness request is built (for identity policies a RAM
+//! user of the resource's account, so the request is not cross-account; for [`diff`] the
+//! principal itself) and decided by the compiled engine under both sets before it is reported.
+//! Role assumption (`sts:AssumeRole*`) needs a trust policy (spec 6.2 step 4), which identity
+//! policies are not, so those classes are allowed by neither identity set and skipped.
 //!
 //! Supported so far: identity policies at account scope (files as `ramjet check --policy` takes
-//! them). Session, resource-based and control policies, and resource-group scopes, answer
-//! UNKNOWN.
+//! them), one resource-based policy for [`no_public_access`], and bundles for [`diff`] (control
+//! policies the same on both sides). Session and control policies given to the other questions,
+//! and resource-group scopes, answer UNKNOWN.
 
 pub mod classes;
 pub mod conditions;

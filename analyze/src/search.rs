@@ -340,8 +340,9 @@ pub(crate) fn search(question: Question) -> Verdict {
             Err(_) => return Verdict::Unknown("too many action classes to explore".to_string()),
         },
     };
-    // A witness action as the policies spell it, when one names it without wildcards.
-    for class in &mut action_classes {
+    // A witness action as the policies spell it, when one names it without wildcards (actions
+    // asked about keep the asker's spelling).
+    for class in action_classes.iter_mut().filter(|_| actions.is_none()) {
         if let Some(spelt) = action_patterns
             .iter()
             .find(|p| !p.contains(['*', '?']) && p.eq_ignore_ascii_case(&class.witness))

@@ -4,13 +4,21 @@
 //! request's action. A PASS must have no counterexample among the generated request and
 //! requests made from both policies' statements, decided by the reference interpreter; a FAIL's
 //! witness must be allowed by the new policy and not by the old, by the reference interpreter.
+//!
+//! Then a resource-based policy made around the same request goes to `no_public_access` for an
+//! owner from the vocabulary: a PASS must let no outside principal (anonymous, another account's,
+//! or federated through another account's provider) of the generated requests in (allowed with
+//! the resource policy and the principal's own account allowing everything, and not without the
+//! resource policy); a FAIL's witness must be made by an outside principal and be allowed, with
+//! the resource policy among the allowing statements.
 #![no_main]
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use ramjet_analyze::{access_not_granted, no_new_access, Verdict};
+use ramjet_analyze::{access_not_granted, no_new_access, no_public_access, Verdict};
+use ramjet_compiler::model::{NamedPolicy, PolicyPlace};
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind, PolicySet};
-use ramjet_engine::{Decision, Request};
+use ramjet_engine::{Decision, PrincipalKind, Request};
 use ramjet_fuzz::{gen, requests_for, set_of, MAX_CONCRETE_CHARS};
 
 fn allowed(set: &PolicySet, request: &Request) -> bool {
@@ -71,4 +79,83 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(witness.request["action"], action.as_str(), "{}", what());
     }
     check(&verdict, &PolicySet::default(), &new_set, &asked, &what);
+
+    let Ok(owner) = gen::pick(&mut u, &["1111", "2222", "9001"]) else {
+        return;
+    };
+    let Ok(resource_doc) = gen::policy(&mut u, true, &hints) else {
+        return;
+    };
+    let Ok(parsed) = parse_policy(resource_doc.to_string().as_bytes(), PolicyKind::Resource) else {
+        return;
+    };
+    let mut requests: Vec<Request> = parse_request(request.to_string().as_bytes()).into_iter().collect();
+    requests.extend(requests_for(&parsed.policy, 8, MAX_CONCRETE_CHARS));
+    let set = set_of(PolicyKind::Resource, parsed.policy);
+    let what = || format!("owner {owner}, resource policy {resource_doc}");
+    check_public(&no_public_access(&set, Some(owner)), &set, owner, &requests, &what);
 });
+
+/// Outside the owner's account: anonymous; a root, user or role session of another account
+/// (whose id is not the owner's either); federated through another account's provider.
+fn outside(request: &Request, owner: &str) -> bool {
+    let Some(principal) = request.principal() else {
+        return false; // a quick check of the policies, not a caller
+    };
+    match &principal.kind {
+        PrincipalKind::Anonymous => true,
+        PrincipalKind::RootAccount { .. } | PrincipalKind::RamUser { .. } | PrincipalKind::AssumedRole { .. } => {
+            principal.account() != Some(owner) && principal.id() != Some(owner)
+        }
+        PrincipalKind::Federated { provider } => {
+            provider.strip_prefix("acs:ram::").and_then(|r| r.split(':').next()) != Some(owner)
+        }
+        PrincipalKind::Service { .. } => false,
+    }
+}
+
+/// The resource policy with an identity policy that allows everything.
+fn with_own_account(set: &PolicySet) -> PolicySet {
+    let mut out = set.clone();
+    out.identity.push(NamedPolicy {
+        name: "own".to_string(),
+        resource_group: None,
+        policy: ramjet_fuzz::fixed_policy(
+            r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#,
+            PolicyKind::Identity,
+        ),
+    });
+    out
+}
+
+fn check_public(verdict: &Verdict, set: &PolicySet, owner: &str, requests: &[Request], what: &dyn Fn() -> String) {
+    let seen = with_own_account(set);
+    let without = PolicySet { resource: None, ..seen.clone() };
+    match verdict {
+        Verdict::Pass => {
+            for request in requests.iter().filter(|r| outside(r, owner)) {
+                assert!(
+                    !allowed(&seen, request) || allowed(&without, request),
+                    "no-public-access PASS, but {request:?} is let in: {}",
+                    what()
+                );
+            }
+        }
+        Verdict::Fail(witness) => {
+            let request = match parse_request(witness.request.to_string().as_bytes()) {
+                Ok(request) => request,
+                Err(e) => panic!("witness {} does not read: {e:?}: {}", witness.request, what()),
+            };
+            assert!(outside(&request, owner), "witness {} not outside: {}", witness.request, what());
+            let outcome = ramjet_reference::evaluate(&seen, &request);
+            assert_eq!(outcome.decision, Decision::Allow, "witness {}: {}", witness.request, what());
+            assert!(
+                outcome.determining.iter().any(|s| s.place == PolicyPlace::Resource),
+                "witness {} not let in by the resource policy: {}",
+                witness.request,
+                what()
+            );
+        }
+        Verdict::Unknown(_) => {}
+    }
+}
