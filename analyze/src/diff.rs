@@ -5,12 +5,11 @@
 //! a witness for its first member. A witness for a member differs from the group's only by the
 //! principal's name, which no identity-policy decision depends on.
 //!
-//! Analysed as `no-new-access` on the identity policies attached at account scope, with the
-//! account's control policies applied when a witness is checked (when they are the same in both
-//! bundles: they cannot tell the sides apart, so a PASS without them is a PASS with them).
-//! UNKNOWN, with the reason: a principal with resource-group attachments, or in an account whose
-//! control policies changed. Trust policies decide who may assume a role, not what the role may
-//! do: they are not compared here (`no-public-access` analyses one).
+//! Analysed as `no-new-access` on what the bundle gives the principal (spec 6.2 without a
+//! resource policy): its identity policies at account scope and at each resource group, and its
+//! account's control levels (none for the management account). Trust policies decide who may
+//! assume a role, not what the role may do: they are not compared here (`no-public-access`
+//! analyses one).
 
 use crate::search::{search, Question};
 use crate::Verdict;
@@ -201,32 +200,15 @@ fn unchanged(old: &Bundle, new: &Bundle, key: &Key) -> bool {
 }
 
 fn analyse(old: &Bundle, new: &Bundle, key: &Key, name: &str) -> Verdict {
-    if key
-        .old
-        .attachments
-        .iter()
-        .chain(&key.new.attachments)
-        .any(|(rg, _)| rg.is_some())
-    {
-        return Verdict::Unknown(
-            "policies attached at a resource group are not analysed so far".to_string(),
-        );
-    }
-    let control_now = control(new, &key.account);
-    if control(old, &key.account) != control_now {
-        return Verdict::Unknown(
-            "the account's control policies changed; they are not analysed so far".to_string(),
-        );
-    }
     let set = |bundle: &Bundle, holding: &Holding| PolicySet {
         identity: identity(bundle, holding),
+        control: control(bundle, &key.account),
         ..PolicySet::default()
     };
     let (before, after) = (set(old, &key.old), set(new, &key.new));
     let principal = principal_json(&key.account, key.kind, name);
     search(Question {
         principal: Some(&principal),
-        control: &control_now,
         ..Question::new(&before, &after)
     })
 }

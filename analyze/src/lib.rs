@@ -46,6 +46,9 @@ pub mod classes;
 pub mod conditions;
 mod diff;
 mod principals;
+mod prover;
+mod resources;
+mod scopes;
 mod search;
 
 pub use diff::{diff, Change, Diff, Kind};

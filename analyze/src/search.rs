@@ -1,15 +1,17 @@
 //! The decision procedure (the model is in the crate documentation): classes of actions and
 //! resources, condition variables per class pair, and a witness checked by the engine.
 
-use crate::classes::{classes, find, Class, Domain, MAX_STATES};
-use crate::conditions::{context_for, Atoms, TestChecker};
+use crate::classes::{classes, Class, Domain, MAX_STATES};
+use crate::conditions::{Atoms, TestChecker};
 use crate::principals::{Principals, Reach};
-use crate::{Verdict, Witness};
-use ramjet_compiler::model::{NamedPolicy, PatternList, Policy, PolicyPlace, PolicySet};
-use ramjet_compiler::wildcard::{glob_includes, glob_matches};
-use ramjet_compiler::{parse_request, Effect, Statement};
-use ramjet_engine::{CompiledPolicySet, Decision, Scratch};
-use std::collections::{BTreeMap, HashMap};
+use crate::prover::Prover;
+use crate::resources::ResourceSearch;
+use crate::scopes::{Scope, Shape};
+use crate::Verdict;
+use ramjet_compiler::model::{NamedPolicy, PatternList, Policy, PolicySet};
+use ramjet_compiler::wildcard::glob_matches;
+use ramjet_compiler::{Effect, Statement};
+use ramjet_engine::{CompiledPolicySet, Scratch};
 
 /// Product states the resource classes may take before the search per question is used
 /// instead (classes of many patterns with leading `*` multiply: a string can hold several
@@ -18,12 +20,6 @@ const RESOURCE_CLASS_STATES: usize = 1_024;
 
 /// Resource patterns past which the classes are not tried at all.
 const RESOURCE_CLASS_PATTERNS: usize = 16;
-
-/// Condition variables tried exhaustively per class pair.
-const MAX_VARIABLES: usize = 16;
-
-/// The account a witness's principal belongs to when the resource names none.
-const WITNESS_ACCOUNT: &str = "1234567890123456";
 
 /// The account of a trust policy's role in a witness when its owner is not known (no outside
 /// principal a witness names belongs to it).
@@ -119,11 +115,9 @@ pub(crate) struct Question<'a> {
     pub(crate) strategy: Resources,
     /// `Some(owner)` for no-public-access: `new` holds the resource policy alone.
     pub(crate) public: Option<Option<&'a str>>,
-    /// The principal of every witness (none: a RAM user of the resource's account).
+    /// The principal of every witness (none: a RAM user or role session of the resource's
+    /// account, as the shape needs).
     pub(crate) principal: Option<&'a serde_json::Value>,
-    /// Control policy levels that bound both sides alike: not analysed (they cannot tell the
-    /// sides apart), but applied when a witness is checked.
-    pub(crate) control: &'a [Vec<NamedPolicy>],
 }
 
 impl<'a> Question<'a> {
@@ -136,14 +130,13 @@ impl<'a> Question<'a> {
             strategy: Resources::Auto,
             public: None,
             principal: None,
-            control: &[],
         }
     }
 }
 
 /// Which set a statement is in.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
+pub(crate) enum Side {
     Old,
     New,
 }
@@ -151,27 +144,29 @@ enum Side {
 /// A variable of the search: a condition test holds, or a `Principal` element names the
 /// request's principal.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Debug)]
-enum Var {
+pub(crate) enum Var {
     Test(usize),
     Principal(usize),
 }
 
-struct Stmt<'a> {
-    side: Side,
-    statement: &'a Statement,
-    atoms: Vec<Var>,
+/// A statement of one side, with what the search knows of it.
+pub(crate) struct Stmt<'a> {
+    pub(crate) side: Side,
+    pub(crate) scope: Scope,
+    pub(crate) statement: &'a Statement,
+    pub(crate) atoms: Vec<Var>,
     /// The statement's action patterns, as positions in the list of all action patterns.
     actions: Element,
     /// Its resource patterns likewise; `None`: every resource.
-    resources: Option<Element>,
+    pub(crate) resources: Option<Element>,
 }
 
 /// `Action`/`Resource` (any of the patterns) or `NotAction`/`NotResource` (none), by pattern
 /// position.
 #[derive(Clone)]
-struct Element {
-    negated: bool,
-    ids: Vec<usize>,
+pub(crate) struct Element {
+    pub(crate) negated: bool,
+    pub(crate) ids: Vec<usize>,
 }
 
 impl Element {
@@ -196,21 +191,10 @@ impl Element {
 }
 
 fn unsupported(set: &PolicySet, public: bool) -> Option<String> {
-    if set.session.is_some() || (set.resource.is_some() && !public) || !set.control.is_empty() {
-        return Some(
-            "only identity policies are analysed so far (session, resource-based and control policies are not)"
-                .to_string(),
-        );
-    }
-    set.identity
-        .iter()
-        .find(|p| p.resource_group.is_some())
-        .map(|p| {
-            format!(
-                "policy {} is attached at a resource group; only account scope is analysed so far",
-                p.name
-            )
-        })
+    (set.resource.is_some() && !public).then(|| {
+        "resource-based policies are analysed by no-public-access only (no-new-access compares identity, session and control policies)"
+            .to_string()
+    })
 }
 
 /// Each distinct pattern once, in first-seen order.
@@ -266,30 +250,33 @@ pub(crate) fn search(question: Question) -> Verdict {
         strategy,
         public,
         principal,
-        control,
     } = question;
     if let Some(reason) = unsupported(old, false).or_else(|| unsupported(new, public.is_some())) {
         return Verdict::Unknown(reason);
     }
     // For no-public-access the witness is checked as its own account would see it: an identity
-    // policy that allows everything beside the resource policy. Shared control levels bound
-    // both sides when a witness is checked.
-    let mut checked_new = match public {
+    // policy that allows everything beside the resource policy.
+    let checked_new = match public {
         Some(_) => with_own_account_policy(new),
         None => new.clone(),
     };
-    let mut checked_old = old.clone();
-    checked_new.control = control.to_vec();
-    checked_old.control = control.to_vec();
     let (old_compiled, new_compiled) = match (
-        CompiledPolicySet::compile(&checked_old),
+        CompiledPolicySet::compile(old),
         CompiledPolicySet::compile(&checked_new),
     ) {
         (Ok(o), Ok(n)) => (o, n),
         _ => return Verdict::Unknown("a policy set does not compile".to_string()),
     };
+    let mut groups: Vec<String> = Vec::new();
+    let sides = [
+        (Side::Old, analysed(old, &mut groups)),
+        (Side::New, analysed(new, &mut groups)),
+    ];
     let principals = match public {
-        Some(owner) => match Principals::new(&analysed(new), owner) {
+        Some(owner) => match Principals::new(
+            &sides[1].1.iter().map(|(_, s)| *s).collect::<Vec<_>>(),
+            owner,
+        ) {
             Some(p) => Some(p),
             None => return Verdict::Unknown("a Principal element does not compile".to_string()),
         },
@@ -297,8 +284,8 @@ pub(crate) fn search(question: Question) -> Verdict {
     };
     let mut atoms = Atoms::default();
     let mut statements = Vec::new();
-    for (side, set) in [(Side::Old, old), (Side::New, new)] {
-        for statement in analysed(set) {
+    for (side, scoped) in &sides {
+        for &(scope, statement) in scoped {
             let mut ids: Vec<Var> = statement
                 .conditions
                 .iter()
@@ -315,7 +302,8 @@ pub(crate) fn search(question: Question) -> Verdict {
                 }
             }
             statements.push(Stmt {
-                side,
+                side: *side,
+                scope,
                 statement,
                 atoms: ids,
                 actions: Element {
@@ -394,50 +382,68 @@ pub(crate) fn search(question: Question) -> Verdict {
             .ok()
             .map(|found| with_star_witnesses(found, &resource_patterns)),
     };
-    let mut resource_search = ResourceSearch {
-        patterns: resource_patterns.clone(),
-        answers: HashMap::new(),
-        includes: HashMap::new(),
-    };
+    let mut resource_search = ResourceSearch::new(resource_patterns.clone());
     let mut prover = Prover {
         atoms: &atoms,
         checker: &checker,
+        sets: [old, new],
         old: &old_compiled,
         new: &new_compiled,
+        groups: &groups,
         principals: principals.as_ref(),
         principal,
         scratch: Scratch::default(),
         undecided: None,
         ambiguous: None,
     };
-    for action in &action_classes {
-        if action.matches.get(assume_role) == Some(&true) && public.is_none() {
-            continue; // needs a trust policy: allowed by neither set
-        }
-        let by_action: Vec<&Stmt> = statements
-            .iter()
-            .filter(|s| s.actions.holds(action))
-            .collect();
-        let found = match &resource_classes {
-            Some(resource_classes) => resource_classes.iter().find_map(|resource| {
-                let relevant: Vec<&Stmt> = by_action
-                    .iter()
-                    .copied()
-                    .filter(|s| s.resources.as_ref().is_none_or(|r| r.holds(resource)))
-                    .collect();
-                // A counterexample when the new set allows and the old does not.
-                prover.try_class(&action.witness, &relevant, |live| {
-                    let new_allows = live.new_deny.is_empty();
-                    let old_allows = !live.old_allow.is_empty() && live.old_deny.is_empty();
-                    Ok((new_allows && !old_allows).then(|| resource.witness.clone()))
+    let shapes = match (public, principal) {
+        (Some(_), _) => vec![Shape {
+            role_session: false,
+            management: false,
+            group: None,
+        }],
+        (None, Some(given)) => {
+            let role_session = given.get("type").and_then(|t| t.as_str()) == Some("AssumedRole");
+            std::iter::once(None)
+                .chain((0..groups.len()).map(Some))
+                .map(|group| Shape {
+                    role_session,
+                    management: false,
+                    group,
                 })
-            }),
-            None => prover.try_class(&action.witness, &by_action, |live| {
-                resource_search.answer(live)
-            }),
-        };
-        if let Some(witness) = found {
-            return Verdict::Fail(witness);
+                .collect()
+        }
+        (None, None) => Shape::all([old, new], groups.len()),
+    };
+    for shape in shapes {
+        for action in &action_classes {
+            if action.matches.get(assume_role) == Some(&true) && public.is_none() {
+                continue; // needs a trust policy: allowed by neither set
+            }
+            let by_action: Vec<&Stmt> = statements
+                .iter()
+                .filter(|s| shape.keeps(s.scope) && s.actions.holds(action))
+                .collect();
+            let found = match &resource_classes {
+                Some(resource_classes) => resource_classes.iter().find_map(|resource| {
+                    let relevant: Vec<&Stmt> = by_action
+                        .iter()
+                        .copied()
+                        .filter(|s| s.resources.as_ref().is_none_or(|r| r.holds(resource)))
+                        .collect();
+                    // A counterexample when the new set allows and the old does not.
+                    prover.try_class(&action.witness, shape, &relevant, |live| {
+                        Ok((live.new.allows() && !live.old.allows())
+                            .then(|| resource.witness.clone()))
+                    })
+                }),
+                None => prover.try_class(&action.witness, shape, &by_action, |live| {
+                    resource_search.answer(live)
+                }),
+            };
+            if let Some(witness) = found {
+                return Verdict::Fail(witness);
+            }
         }
     }
     match prover.ambiguous.or(prover.undecided) {
@@ -471,13 +477,39 @@ fn owner_named_by(policy: &Policy) -> Option<String> {
     owner.map(str::to_string)
 }
 
-/// The statements analysed: identity policies' and the resource policy's.
-fn analysed(set: &PolicySet) -> Vec<&Statement> {
-    set.identity
-        .iter()
-        .chain(&set.resource)
-        .flat_map(|p| &p.policy.statements)
-        .collect()
+/// The statements analysed, with where they sit: control levels, the session policy, identity
+/// policies (at account scope, or at a resource group, whose name is added to `groups`), and the
+/// resource policy (which only no-public-access analyses, as the account scope).
+fn analysed<'a>(set: &'a PolicySet, groups: &mut Vec<String>) -> Vec<(Scope, &'a Statement)> {
+    let mut out = Vec::new();
+    let mut add = |scope: Scope, policy: &'a NamedPolicy| {
+        out.extend(policy.policy.statements.iter().map(|s| (scope, s)));
+    };
+    for (level, policies) in set.control.iter().enumerate() {
+        for policy in policies {
+            add(Scope::Control(level), policy);
+        }
+    }
+    if let Some(session) = &set.session {
+        add(Scope::Session, session);
+    }
+    for policy in &set.identity {
+        let scope = match &policy.resource_group {
+            None => Scope::Account,
+            Some(group) => {
+                let at = groups.iter().position(|g| g == group).unwrap_or_else(|| {
+                    groups.push(group.clone());
+                    groups.len() - 1
+                });
+                Scope::Group(at)
+            }
+        };
+        add(scope, policy);
+    }
+    if let Some(resource) = &set.resource {
+        add(Scope::Account, resource);
+    }
+    out
 }
 
 /// `set` with an identity policy that allows everything (what an outside principal's own
@@ -503,342 +535,4 @@ fn with_own_account_policy(set: &PolicySet) -> PolicySet {
         },
     });
     out
-}
-
-/// The statements of both sets that can apply under one combination of condition variables
-/// (actions already decided), by side and effect.
-struct Live<'a> {
-    new_allow: Vec<&'a Stmt<'a>>,
-    new_deny: Vec<&'a Stmt<'a>>,
-    old_allow: Vec<&'a Stmt<'a>>,
-    old_deny: Vec<&'a Stmt<'a>>,
-}
-
-/// Tries condition combinations for one class and builds checked witnesses.
-struct Prover<'a> {
-    atoms: &'a Atoms,
-    checker: &'a TestChecker,
-    old: &'a CompiledPolicySet,
-    new: &'a CompiledPolicySet,
-    /// For no-public-access: the outside principals a witness may name.
-    principals: Option<&'a Principals>,
-    /// The principal of every witness, when the question names one.
-    principal: Option<&'a serde_json::Value>,
-    scratch: Scratch,
-    undecided: Option<String>,
-    /// For no-public-access: an allowed principal that may belong to the owner after all.
-    ambiguous: Option<String>,
-}
-
-impl Prover<'_> {
-    /// Every combination of the condition variables of `relevant` (statements whose action, and
-    /// resource when classes are known, hold) under which the new set can allow and the old
-    /// cannot; `resource` gives a resource for the combination's live statements (`None`: no
-    /// resource makes it a counterexample). The first checked witness.
-    fn try_class<'s>(
-        &mut self,
-        action: &str,
-        relevant: &[&'s Stmt<'s>],
-        mut resource: impl FnMut(&Live<'s>) -> Result<Option<String>, String>,
-    ) -> Option<Witness> {
-        if !relevant
-            .iter()
-            .any(|s| s.side == Side::New && s.statement.effect == Effect::Allow)
-        {
-            return None;
-        }
-        let mut variables: Vec<Var> = relevant.iter().flat_map(|s| s.atoms.clone()).collect();
-        variables.sort_unstable();
-        variables.dedup();
-        if variables.len() > MAX_VARIABLES {
-            self.undecided.get_or_insert(format!(
-                "{} condition tests bear on {action}; at most {MAX_VARIABLES} are tried",
-                variables.len()
-            ));
-            return None;
-        }
-        for bits in 0u32..(1u32 << variables.len()) {
-            let value = |id: Var| {
-                variables
-                    .iter()
-                    .position(|&v| v == id)
-                    .is_some_and(|k| bits >> k & 1 == 1)
-            };
-            let pick = |side: Side, effect: Effect| -> Vec<&Stmt> {
-                relevant
-                    .iter()
-                    .copied()
-                    .filter(|s| s.side == side && s.statement.effect == effect)
-                    .filter(|s| s.atoms.iter().all(|&id| value(id)))
-                    .collect()
-            };
-            let live = Live {
-                new_allow: pick(Side::New, Effect::Allow),
-                new_deny: pick(Side::New, Effect::Deny),
-                old_allow: pick(Side::Old, Effect::Allow),
-                old_deny: pick(Side::Old, Effect::Deny),
-            };
-            if live.new_allow.is_empty() {
-                continue;
-            }
-            let resource = match resource(&live) {
-                Ok(Some(resource)) => resource,
-                Ok(None) => continue,
-                Err(reason) => {
-                    self.undecided.get_or_insert(format!("{action}: {reason}"));
-                    continue;
-                }
-            };
-            let wanted: BTreeMap<Var, bool> = variables.iter().map(|&id| (id, value(id))).collect();
-            if let Some(witness) = self.witness(action, &resource, &wanted) {
-                return Some(witness);
-            }
-            self.undecided.get_or_insert(format!(
-                "the new policies may allow {action} on {resource} under some context, but no request that shows it could be built"
-            ));
-        }
-        None
-    }
-
-    fn witness(
-        &mut self,
-        action: &str,
-        resource: &str,
-        wanted: &BTreeMap<Var, bool>,
-    ) -> Option<Witness> {
-        let mut tests = BTreeMap::new();
-        let mut named = BTreeMap::new();
-        for (&var, &value) in wanted {
-            match var {
-                Var::Test(id) => tests.insert(id, value),
-                Var::Principal(id) => named.insert(id, value),
-            };
-        }
-        let context = context_for(self.atoms, self.checker, &tests)?;
-        let mut request = request_json(action, resource, &context, self.principal);
-        let Some(principals) = self.principals else {
-            let parsed = parse_request(request.to_string().as_bytes()).ok()?;
-            let under_new = self.new.outcome(&parsed, &mut self.scratch);
-            let under_old = self.old.decide(&parsed, &mut self.scratch);
-            return (under_new.decision == Decision::Allow
-                && under_old.decision != Decision::Allow)
-                .then_some(Witness {
-                    request,
-                    statements: under_new.determining,
-                });
-        };
-        // no-public-access: the first outside principal the resource policy lets in.
-        for candidate in principals.realizing(&named) {
-            if let Some(members) = request.as_object_mut() {
-                members.insert("principal".to_string(), candidate.json.clone());
-            }
-            let Ok(parsed) = parse_request(request.to_string().as_bytes()) else {
-                continue;
-            };
-            let under_new = self.new.outcome(&parsed, &mut self.scratch);
-            if under_new.decision != Decision::Allow {
-                continue;
-            }
-            let witness = Witness {
-                request: request.clone(),
-                statements: under_new
-                    .determining
-                    .into_iter()
-                    .filter(|s| s.place == PolicyPlace::Resource)
-                    .collect(),
-            };
-            if witness.statements.is_empty() {
-                continue; // allowed by its own account alone, not by the resource policy
-            }
-            match principals.ambiguity(candidate) {
-                None => return Some(witness),
-                Some(reason) => {
-                    self.ambiguous
-                        .get_or_insert_with(|| format!("{reason}; e.g. {}", witness.request));
-                }
-            }
-        }
-        None
-    }
-}
-
-/// Patterns a resource must match (all), and must not match (none).
-#[derive(Clone, Default, PartialEq, Eq, Hash)]
-struct Case {
-    positives: Vec<usize>,
-    negatives: Vec<usize>,
-}
-
-/// Cases tried per combination at most.
-const MAX_CASES: usize = 4_096;
-
-/// Every way to make one of `statements` apply (its resource element, that is), each added to
-/// every case.
-fn some_applies(cases: Vec<Case>, statements: &[&Stmt]) -> Vec<Case> {
-    let mut out = Vec::new();
-    for case in &cases {
-        for statement in statements {
-            match &statement.resources {
-                None => out.push(case.clone()),
-                Some(list) if list.negated => {
-                    let mut c = case.clone();
-                    c.negatives.extend(&list.ids);
-                    out.push(c);
-                }
-                Some(list) => {
-                    for &p in &list.ids {
-                        let mut c = case.clone();
-                        c.positives.push(p);
-                        out.push(c);
-                    }
-                }
-            }
-            if out.len() > MAX_CASES {
-                return out;
-            }
-        }
-    }
-    out
-}
-
-/// Every way to make none of `statements` apply, added to every case.
-fn none_applies(mut cases: Vec<Case>, statements: &[&Stmt]) -> Vec<Case> {
-    for statement in statements {
-        cases = match &statement.resources {
-            None => return Vec::new(), // applies to every resource
-            Some(list) if !list.negated => {
-                for case in &mut cases {
-                    case.negatives.extend(&list.ids);
-                }
-                cases
-            }
-            Some(list) => {
-                // NotResource: it does not apply when one of its patterns matches.
-                let mut out = Vec::new();
-                for case in &cases {
-                    for &p in &list.ids {
-                        let mut c = case.clone();
-                        c.positives.push(p);
-                        out.push(c);
-                    }
-                }
-                out
-            }
-        };
-        if cases.len() > MAX_CASES {
-            return cases;
-        }
-    }
-    cases
-}
-
-/// Resource questions answered so far: many classes and combinations ask the same.
-struct ResourceSearch {
-    patterns: Vec<String>,
-    answers: HashMap<Case, Option<String>>,
-    /// `includes[(n, p)]`: pattern `n` matches every string pattern `p` matches (proven).
-    includes: HashMap<(usize, usize), bool>,
-}
-
-impl ResourceSearch {
-    /// Sorted and without repeats; `None` when a negative pattern includes a positive one (no
-    /// resource can match the one and not the other).
-    fn normalized(&mut self, mut case: Case) -> Option<Case> {
-        for list in [&mut case.positives, &mut case.negatives] {
-            list.sort_unstable();
-            list.dedup();
-        }
-        for &n in &case.negatives {
-            for &p in &case.positives {
-                let patterns = &self.patterns;
-                let included = *self.includes.entry((n, p)).or_insert_with(|| {
-                    match (patterns.get(n), patterns.get(p)) {
-                        (Some(n), Some(p)) => glob_includes(n, p, false),
-                        _ => false,
-                    }
-                });
-                if included {
-                    return None;
-                }
-            }
-        }
-        Some(case)
-    }
-
-    /// A resource under which the new set allows (an Allow applies, no Deny) and the old does
-    /// not (no Allow applies, or a Deny does), searched case by case.
-    fn answer(&mut self, live: &Live) -> Result<Option<String>, String> {
-        let new_allows = none_applies(
-            some_applies(vec![Case::default()], &live.new_allow),
-            &live.new_deny,
-        );
-        let old_silent = none_applies(new_allows.clone(), &live.old_allow);
-        let old_denies = some_applies(new_allows, &live.old_deny);
-        if old_silent.len() + old_denies.len() > MAX_CASES {
-            return Err(format!(
-                "more than {MAX_CASES} ways for a resource to tell the policies apart"
-            ));
-        }
-        for case in old_silent.into_iter().chain(old_denies) {
-            let Some(case) = self.normalized(case) else {
-                continue;
-            };
-            if let Some(known) = self.answers.get(&case) {
-                if known.is_some() {
-                    return Ok(known.clone());
-                }
-                continue;
-            }
-            let text = |ids: &[usize]| -> Vec<String> {
-                ids.iter()
-                    .filter_map(|&i| self.patterns.get(i).cloned())
-                    .collect()
-            };
-            let found = find(
-                &text(&case.positives),
-                &text(&case.negatives),
-                Domain::Resource,
-            )
-            .map_err(|_| "too many resource states to explore".to_string())?;
-            self.answers.insert(case, found.clone());
-            if found.is_some() {
-                return Ok(found);
-            }
-        }
-        Ok(None)
-    }
-}
-
-/// The witness as a scenario's request object: a RAM user of the resource's account (so the
-/// request is not cross-account, spec 6.2 step 4).
-fn request_json(
-    action: &str,
-    resource: &str,
-    context: &BTreeMap<String, Vec<String>>,
-    principal: Option<&serde_json::Value>,
-) -> serde_json::Value {
-    let account = resource
-        .split(':')
-        .nth(3)
-        .filter(|a| !a.is_empty() && a.bytes().all(|b| b.is_ascii_digit()))
-        .unwrap_or(WITNESS_ACCOUNT);
-    let principal = principal.cloned().unwrap_or_else(
-        || serde_json::json!({"type": "RamUser", "account": account, "name": "witness"}),
-    );
-    let context: serde_json::Map<String, serde_json::Value> = context
-        .iter()
-        .map(|(k, v)| {
-            let value = match v.as_slice() {
-                [one] => serde_json::json!(one),
-                many => serde_json::json!(many),
-            };
-            (k.clone(), value)
-        })
-        .collect();
-    serde_json::json!({
-        "action": action,
-        "resource": resource,
-        "principal": principal,
-        "context": context,
-    })
 }

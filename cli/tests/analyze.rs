@@ -154,7 +154,7 @@ fn a_deny_with_a_condition_is_seen_through() {
 
 #[test]
 fn what_is_not_analysed_is_unknown_and_bad_input_is_an_error() {
-    // A scenario with a resource-based policy: not analysed yet.
+    // A scenario with a resource-based policy: no-new-access does not compare those.
     let dir = scratch("unknown");
     let scenario = write(
         &dir,
@@ -181,7 +181,7 @@ fn what_is_not_analysed_is_unknown_and_bad_input_is_an_error() {
     assert!(verdict["reason"]
         .as_str()
         .unwrap()
-        .contains("only identity policies"));
+        .contains("no-public-access only"));
     let bad = ramjet(&[
         "analyze",
         "access-not-granted",
@@ -467,7 +467,8 @@ fn diff_of_bundles_names_each_principal_with_new_access_and_a_witness_it_makes()
         String::from_utf8_lossy(&same.stdout),
         "PASS: 7 principals, 0 with changed policies: 0 PASS, 0 FAIL, 0 UNKNOWN\n"
     );
-    // A principal with resource-group policies whose policies change: UNKNOWN, with the reason.
+    // A principal with resource-group policies: analysed with them (a witness outside the
+    // group, where the new account-scope policy alone decides).
     let rg = edited_bundle(&dir.join("rg"), |manifest, _| {
         manifest["accounts"]["1234567890123456"]["users"]["dave"]["policies"] =
             serde_json::json!(["EasListServices"]);
@@ -475,11 +476,12 @@ fn diff_of_bundles_names_each_principal_with_new_access_and_a_witness_it_makes()
     let out = ramjet(&[
         "analyze", "diff", "--old", old, "--new", &rg, "--format", "json",
     ]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(json(&out)["changes"][0]["reason"]
-        .as_str()
-        .unwrap()
-        .contains("resource group"));
+    assert_eq!(out.status.code(), Some(1));
+    let change = &json(&out)["changes"][0];
+    assert_eq!(change["name"], "dave");
+    assert_eq!(change["result"], "FAIL");
+    assert_eq!(bundle_decision(&dir, &rg, &change["witness"]), "Allow");
+    assert_ne!(bundle_decision(&dir, old, &change["witness"]), "Allow");
     // A broken bundle is an error naming the file.
     let broken = dir.join("broken");
     std::fs::create_dir_all(&broken).unwrap();
@@ -494,4 +496,68 @@ fn diff_of_bundles_names_each_principal_with_new_access_and_a_witness_it_makes()
     ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("bundle.json"));
+}
+
+#[test]
+fn scenario_sets_with_control_and_session_policies_are_analysed() {
+    let dir = scratch("scoped");
+    let scenario = |identity: &str| {
+        format!(
+            r#"{{"policies": {{
+          "identity": [{identity}],
+          "session": {{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "eas:*", "Resource": "*"}}]}},
+          "control": [[{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": "*", "Resource": "*"}},
+                        {{"Effect": "Deny", "Action": "eas:Delete*", "Resource": "*"}}]}}]]}},
+          "request": {{"action": "eas:DescribeService", "resource": "*"}}}}"#
+        )
+    };
+    let describe = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "eas:Describe*", "Resource": "*"}]}"#;
+    let deletes = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["eas:Describe*", "eas:Delete*"], "Resource": "*"}]}"#;
+    let everything =
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}"#;
+    let old = write(&dir, "old.json", &scenario(describe));
+    // Deletes newly allowed by identity, still denied by the control policy, except for the
+    // management account's principals, which control policies do not bind.
+    let new = write(&dir, "new.json", &scenario(deletes));
+    let out = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        &old,
+        "--new",
+        &new,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let witness = &json(&out)["witness"];
+    assert_eq!(
+        witness["principal"]["management_account"], true,
+        "{witness}"
+    );
+    // Everything newly allowed by identity: a role session is still bounded by its session
+    // policy, a RAM user is not; the witness shows the new access either way.
+    let wide = write(&dir, "wide.json", &scenario(everything));
+    let out = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        &new,
+        "--new",
+        &wide,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let verdict = json(&out);
+    let request = write(&dir, "witness.json", &verdict["witness"].to_string());
+    for (set, expected) in [(&wide, Some(0)), (&new, Some(1))] {
+        let scenario: Value = serde_json::from_str(&std::fs::read_to_string(set).unwrap()).unwrap();
+        let mut scenario = scenario;
+        scenario["request"] =
+            serde_json::from_str(&std::fs::read_to_string(&request).unwrap()).unwrap();
+        let file = write(&dir, "check.json", &scenario.to_string());
+        let check = ramjet(&["check", "--scenario", &file]);
+        assert_eq!(check.status.code(), expected, "{}", verdict["witness"]);
+    }
 }
