@@ -28,19 +28,26 @@
 //!   too (one that can name no outside principal is false; `"*"` is true), and a witness needs a
 //!   concrete outside principal that gives the wanted values, checked with the engine.
 //!
-//! For each action class and resource class, the statements that can apply are known; every
-//! combination of their variables is tried (at most 2^16, beyond that UNKNOWN). A combination
-//! under which the new policies allow and the old do not (spec 6.1: no applicable Deny, some
-//! applicable Allow) is a candidate; its witness request is built (for identity policies a RAM
-//! user of the resource's account, so the request is not cross-account; for [`diff`] the
-//! principal itself) and decided by the compiled engine under both sets before it is reported.
-//! Role assumption (`sts:AssumeRole*`) needs a trust policy (spec 6.2 step 4), which identity
-//! policies are not, so those classes are allowed by neither identity set and skipped.
+//! Each side's decision follows spec 6.2 (the private module `scopes`): every control level
+//! must allow, a role session's session policy must allow, and the identity policies at account
+//! scope decide, or when they neither allow nor deny, those attached at the request's resource
+//! group. Every request *shape* the sets can tell apart is tried: a RAM user or a role session,
+//! of the management account (which control policies do not bind) or not, in each resource
+//! group the attachments name or in none.
 //!
-//! Supported so far: identity policies at account scope (files as `ramjet check --policy` takes
-//! them), one resource-based policy for [`no_public_access`], and bundles for [`diff`] (control
-//! policies the same on both sides). Session and control policies given to the other questions,
-//! and resource-group scopes, answer UNKNOWN.
+//! For each shape, action class and resource class, the statements that can apply are known;
+//! every combination of their variables is tried (at most 2^16, beyond that UNKNOWN). A
+//! combination under which the new policies allow and the old do not is a candidate; its witness
+//! request is built (a principal of the resource's account, so the request is not
+//! cross-account; for [`diff`] the principal itself) and decided by the compiled engine under
+//! both sets before it is reported. Role assumption (`sts:AssumeRole*`) needs a trust policy
+//! (spec 6.2 step 4), which these sets do not hold, so those classes are allowed by neither and
+//! skipped.
+//!
+//! Supported: identity, session and control policies, at account scope and at resource groups
+//! ([`no_new_access`], [`access_not_granted`], [`equivalent`], [`diff`]), and one
+//! resource-based policy ([`no_public_access`]). A resource-based policy given to the others
+//! answers UNKNOWN.
 
 pub mod classes;
 pub mod conditions;

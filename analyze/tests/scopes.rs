@@ -101,8 +101,17 @@ fn universe() -> Vec<Request> {
         r#"{"type": "AssumedRole", "account": "1234567890123456", "name": "r", "session": "s"}"#,
         r#"{"type": "AssumedRole", "account": "1234567890123456", "name": "r", "session": "s", "management_account": true}"#,
     ];
-    let groups = ["", r#", "resource_group": "rg-1""#, r#", "resource_group": "rg-2""#];
-    let actions = ["eas:DescribeService", "eas:DeleteService", "oss:GetObject", "ram:ListUsers"];
+    let groups = [
+        "",
+        r#", "resource_group": "rg-1""#,
+        r#", "resource_group": "rg-2""#,
+    ];
+    let actions = [
+        "eas:DescribeService",
+        "eas:DeleteService",
+        "oss:GetObject",
+        "ram:ListUsers",
+    ];
     let resources = [
         "*",
         "acs:eas:cn-hangzhou:1234567890123456:service/a",
@@ -147,8 +156,16 @@ fn check(verdict: &Verdict, old: &PolicySet, new: &PolicySet) -> Result<(), Test
         }
         Verdict::Fail(witness) => {
             let request = parse_request(witness.request.to_string().as_bytes()).unwrap();
-            prop_assert!(allowed(new, &request), "not allowed by new: {}", witness.request);
-            prop_assert!(!allowed(old, &request), "allowed by old: {}", witness.request);
+            prop_assert!(
+                allowed(new, &request),
+                "not allowed by new: {}",
+                witness.request
+            );
+            prop_assert!(
+                !allowed(old, &request),
+                "allowed by old: {}",
+                witness.request
+            );
         }
         Verdict::Unknown(_) => {}
     }

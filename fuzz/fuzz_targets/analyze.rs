@@ -5,6 +5,10 @@
 //! requests made from both policies' statements, decided by the reference interpreter; a FAIL's
 //! witness must be allowed by the new policy and not by the old, by the reference interpreter.
 //!
+//! Then both sets again with a control level, a session policy and a resource-group attachment
+//! on either side (picked by the input), checked the same way on the requests also made as role
+//! sessions, as the management account's principals and in the resource group.
+//!
 //! Then a resource-based policy made around the same request goes to `no_public_access` for an
 //! owner from the vocabulary: a PASS must let no outside principal (anonymous, another account's,
 //! or federated through another account's provider) of the generated requests in (allowed with
@@ -18,7 +22,7 @@ use libfuzzer_sys::fuzz_target;
 use ramjet_analyze::{access_not_granted, no_new_access, no_public_access, Verdict};
 use ramjet_compiler::model::{NamedPolicy, PolicyPlace};
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind, PolicySet};
-use ramjet_engine::{Decision, PrincipalKind, Request};
+use ramjet_engine::{Decision, Principal, PrincipalKind, Request};
 use ramjet_fuzz::{gen, requests_for, set_of, MAX_CONCRETE_CHARS};
 
 fn allowed(set: &PolicySet, request: &Request) -> bool {
@@ -79,6 +83,54 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(witness.request["action"], action.as_str(), "{}", what());
     }
     check(&verdict, &PolicySet::default(), &new_set, &asked, &what);
+
+    // Whole sets: a control level, a session policy and a resource-group attachment on either
+    // side, and the requests again as role sessions, as the management account's principals
+    // and in the resource group.
+    let (Ok(control_doc), Ok(session_doc), Ok(places)) =
+        (gen::policy(&mut u, false, &hints), gen::policy(&mut u, false, &hints), u.int_in_range(1..=63u8))
+    else {
+        return;
+    };
+    let parsed = |doc: &serde_json::Value, kind| parse_policy(doc.to_string().as_bytes(), kind).ok().map(|p| p.policy);
+    let (Some(control), Some(session)) =
+        (parsed(&control_doc, PolicyKind::Control), parsed(&session_doc, PolicyKind::Session))
+    else {
+        return;
+    };
+    let named = |name: &str, policy: &ramjet_compiler::Policy, group: Option<&str>| NamedPolicy {
+        name: name.to_string(),
+        resource_group: group.map(str::to_string),
+        policy: policy.clone(),
+    };
+    let (mut old_scoped, mut new_scoped) = (old_set.clone(), new_set.clone());
+    for (bit, scoped) in [(0, &mut old_scoped), (1, &mut new_scoped)] {
+        if places >> bit & 1 == 1 {
+            scoped.control = vec![vec![named("control", &control, None)]];
+        }
+        if places >> (bit + 2) & 1 == 1 {
+            scoped.session = Some(named("session", &session, None));
+        }
+        if places >> (bit + 4) & 1 == 1 {
+            scoped.identity.push(named("grouped", &session, Some("rg-1")));
+        }
+    }
+    let mut scoped_requests = requests.clone();
+    for r in &requests {
+        let role = PrincipalKind::AssumedRole {
+            account: "1111".to_string(),
+            role: "r".to_string(),
+            session: "s".to_string(),
+            id: None,
+        };
+        scoped_requests.push(r.clone().with_principal(Principal::new(role)));
+        let mut manager = Principal::ram_user("1111", "m");
+        manager.management_account = true;
+        scoped_requests.push(r.clone().with_principal(manager));
+        scoped_requests.push(r.clone().with_resource_group("rg-1"));
+    }
+    let what = || format!("old {old}, new {new}, control {control_doc}, session {session_doc}, places {places}");
+    check(&no_new_access(&old_scoped, &new_scoped), &old_scoped, &new_scoped, &scoped_requests, &what);
 
     let Ok(owner) = gen::pick(&mut u, &["1111", "2222", "9001"]) else {
         return;
