@@ -374,6 +374,14 @@ fn load_set(paths: &[PathBuf]) -> Option<PolicySet> {
     let mut set = PolicySet::default();
     let mut ok = true;
     for path in paths {
+        if path.join("bundle.json").is_file() {
+            eprintln!(
+                "ramjet: {}: a bundle; compare two with `ramjet analyze diff --old DIR --new DIR`",
+                path.display()
+            );
+            ok = false;
+            continue;
+        }
         if is_scenario(path) {
             let bytes = read(path)?;
             match parse_scenario(&bytes) {

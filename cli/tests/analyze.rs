@@ -200,6 +200,16 @@ fn what_is_not_analysed_is_unknown_and_bad_input_is_an_error() {
         "nope.json",
     ]);
     assert_eq!(missing.status.code(), Some(2));
+    let bundle = ramjet(&[
+        "analyze",
+        "no-new-access",
+        "--old",
+        "corpus/bundle",
+        "--new",
+        "corpus/bundle",
+    ]);
+    assert_eq!(bundle.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bundle.stderr).contains("ramjet analyze diff"));
 }
 
 #[test]
