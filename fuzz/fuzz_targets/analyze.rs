@@ -5,6 +5,10 @@
 //! requests made from both policies' statements, decided by the reference interpreter; a FAIL's
 //! witness must be allowed by the new policy and not by the old, by the reference interpreter.
 //!
+//! The two policies are also held by a user and a role of a bundle each, and `diff` of the two
+//! bundles is checked per principal the same way (the reference interpreter reading the
+//! bundles).
+//!
 //! Then both sets again with a control level, a session policy and a resource-group attachment
 //! on either side (picked by the input), checked the same way on the requests also made as role
 //! sessions, as the management account's principals and in the resource group.
@@ -19,8 +23,8 @@
 
 use arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use ramjet_analyze::{access_not_granted, no_new_access, no_public_access, Verdict};
-use ramjet_compiler::model::{NamedPolicy, PolicyPlace};
+use ramjet_analyze::{access_not_granted, diff, no_new_access, no_public_access, Kind, Verdict};
+use ramjet_compiler::model::{Account, Bundle, NamedPolicy, PolicyPlace, Role, User};
 use ramjet_compiler::{parse_policy, parse_request, PolicyKind, PolicySet};
 use ramjet_engine::{Decision, Principal, PrincipalKind, Request};
 use ramjet_fuzz::{gen, requests_for, set_of, MAX_CONCRETE_CHARS};
@@ -71,6 +75,7 @@ fuzz_target!(|data: &[u8]| {
     let mut requests: Vec<Request> = parse_request(request.to_string().as_bytes()).into_iter().collect();
     requests.extend(requests_for(&old_policy, 6, MAX_CONCRETE_CHARS));
     requests.extend(requests_for(&new_policy, 6, MAX_CONCRETE_CHARS));
+    let (old_bundle, new_bundle) = (bundle_of(&old_policy), bundle_of(&new_policy));
     let old_set = set_of(PolicyKind::Identity, old_policy);
     let new_set = set_of(PolicyKind::Identity, new_policy);
     let what = || format!("old {old}, new {new}");
@@ -83,6 +88,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(witness.request["action"], action.as_str(), "{}", what());
     }
     check(&verdict, &PolicySet::default(), &new_set, &asked, &what);
+    check_diff(&old_bundle, &new_bundle, &requests, &what);
 
     // Whole sets: a control level, a session policy and a resource-group attachment on either
     // side, and the requests again as role sessions, as the management account's principals
@@ -147,6 +153,61 @@ fuzz_target!(|data: &[u8]| {
     let what = || format!("owner {owner}, resource policy {resource_doc}");
     check_public(&no_public_access(&set, Some(owner)), &set, owner, &requests, &what);
 });
+
+/// A bundle where user `u` and role `r` of account 1111 hold `policy`.
+fn bundle_of(policy: &ramjet_compiler::Policy) -> Bundle {
+    let mut bundle = Bundle::default();
+    bundle.policies.insert("P".to_string(), policy.clone());
+    let mut account = Account::default();
+    account.users.insert("u".to_string(), User { policies: vec!["P".to_string()], groups: Vec::new() });
+    account.roles.insert("r".to_string(), Role { policies: vec!["P".to_string()], trust: None });
+    bundle.accounts.insert("1111".to_string(), account);
+    bundle
+}
+
+fn bundle_allows(bundle: &Bundle, request: &Request) -> bool {
+    let set = ramjet_reference::bundle_policies(bundle, request);
+    allowed(&set, request)
+}
+
+/// `diff` of the two bundles: each principal's PASS has no counterexample among the requests
+/// made by it; each FAIL's witness is made by it, allowed by the new bundle and not the old.
+fn check_diff(old: &Bundle, new: &Bundle, requests: &[Request], what: &dyn Fn() -> String) {
+    for change in diff(old, new).changes {
+        let principal = match change.kind {
+            Kind::User => Principal::ram_user("1111", &change.name),
+            Kind::Role => Principal::new(PrincipalKind::AssumedRole {
+                account: "1111".to_string(),
+                role: change.name.clone(),
+                session: "s".to_string(),
+                id: None,
+            }),
+        };
+        match &change.verdict {
+            Verdict::Pass => {
+                for request in requests {
+                    let request = request.clone().with_principal(principal.clone());
+                    assert!(
+                        !bundle_allows(new, &request) || bundle_allows(old, &request),
+                        "diff PASS for {}, but {request:?}: {}",
+                        change.name,
+                        what()
+                    );
+                }
+            }
+            Verdict::Fail(witness) => {
+                assert_eq!(witness.request["principal"]["name"], change.name.as_str(), "{}", what());
+                let request = match parse_request(witness.request.to_string().as_bytes()) {
+                    Ok(request) => request,
+                    Err(e) => panic!("diff witness {} does not read: {e:?}: {}", witness.request, what()),
+                };
+                assert!(bundle_allows(new, &request), "diff witness {} not allowed by new: {}", witness.request, what());
+                assert!(!bundle_allows(old, &request), "diff witness {} allowed by old: {}", witness.request, what());
+            }
+            Verdict::Unknown(_) => {}
+        }
+    }
+}
 
 /// Outside the owner's account: anonymous; a root, user or role session of another account
 /// (whose id is not the owner's either); federated through another account's provider.
