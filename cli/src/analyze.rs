@@ -22,9 +22,13 @@ use std::path::{Path, PathBuf};
     ramjet analyze no-new-access --old corpus/policies/seeds/pai-eas-list-services.json \\\n      \
         --new corpus/bundle/policies/PaiDeveloper.json\n  \
     ramjet analyze access-not-granted corpus/bundle/policies/PaiDeveloper.json \\\n      \
-        --action eas:DeleteService --resource acs:eas:cn-hangzhou:1234567890123456:service/prod-a\n\n\
+        --action eas:DeleteService --resource acs:eas:cn-hangzhou:1234567890123456:service/prod-a\n  \
+    ramjet analyze diff --old corpus/examples/diff/old --new corpus/examples/diff/new\n  \
+    ramjet analyze no-public-access corpus/bundle/policies/PaiRunnerTrust.json \\\n      \
+        --account 1234567890123456\n\n\
     PATHs are identity policies (each named by its file stem, as `ramjet check --policy` takes\n\
-    them) or scenario files (their policies). The model and its limits: README, `ramjet analyze`.")]
+    them) or scenario files (their policies: identity, session and control, at account scope\n\
+    and at resource groups). The model and its limits: README, `ramjet analyze`.")]
 pub struct AnalyzeArgs {
     #[command(subcommand)]
     command: AnalyzeCommand,
