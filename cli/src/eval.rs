@@ -137,11 +137,7 @@ fn load(args: &EvalArgs) -> Option<Source> {
 }
 
 fn error_text(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
+    ramjet_compiler::one_line(diagnostics)
 }
 
 /// The output line for an input line that cannot be read.

@@ -81,6 +81,16 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// Diagnostics as one line, `path: message; path: message`: how `ramjet eval`, the service and
+/// the Python package report a request that cannot be read.
+pub fn one_line(diagnostics: &[Diagnostic]) -> String {
+    diagnostics
+        .iter()
+        .map(|d| d.to_string())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The most diagnostics kept for one file; past it one more says how many were dropped.
 pub const MAX_DIAGNOSTICS: usize = 100;
 

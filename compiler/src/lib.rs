@@ -30,7 +30,7 @@ mod scenario;
 pub mod wildcard;
 
 pub use bundle::{load_bundle, reload, BundleError, FileDiagnostic};
-pub use diagnostic::{Diagnostic, JsonPath, Severity};
+pub use diagnostic::{one_line, Diagnostic, JsonPath, Severity};
 pub use policy::{guess_kind, guess_kind_of, parse_policy, read_policy_document, ParsedPolicy};
 /// The typed policy model (defined in `ramjet-engine`, which compiles it).
 pub use ramjet_engine::model;

@@ -6,11 +6,13 @@
 //! written as JSON text and read back), so a request that cannot be read raises `RequestError`
 //! with the same message, JSON path included. Deciding runs with the GIL released.
 
+use arrow::array::RecordBatch;
+use arrow::pyarrow::{FromPyArrow, ToPyArrow};
 use pyo3::create_exception;
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
-use ramjet_compiler::{load_bundle, parse_request, Diagnostic};
+use ramjet_compiler::{load_bundle, one_line, parse_request};
 use ramjet_engine::{Outcome, Scratch};
 use std::path::PathBuf;
 
@@ -71,12 +73,29 @@ impl Snapshot {
         let outcome = py.detach(|| {
             parse_request(text.as_bytes())
                 .map(|request| self.compiled.outcome(&request, &mut Scratch::default()))
-                .map_err(|diagnostics| error_text(&diagnostics))
+                .map_err(|diagnostics| one_line(&diagnostics))
         });
         match outcome {
             Ok(outcome) => answer(py, &outcome, self.compiled.revision()),
             Err(message) => Err(RequestError::new_err(message)),
         }
+    }
+
+    /// Decides every row of a `pyarrow.RecordBatch` or `Table` of requests: columns `action`
+    /// and `resource` (strings), `principal` (a struct with the principal's fields, absent ones
+    /// null), optional `context` (a JSON object as a string) and `resource_group`; or a column
+    /// `request` of whole request lines as JSON strings. Returns a `RecordBatch`, one row per
+    /// input row in order: `decision`, `step` (null on error), `determining` (a list of structs
+    /// `policy`, `statement`, `sid`, `kind`, `index`, `level`), `revision`, and `error` (null
+    /// unless the row could not be read, then `ramjet eval`'s message). Raises `ValueError` when
+    /// a column has the wrong type. Rows are decided in parallel with the GIL released.
+    fn check_batch<'py>(&self, batch: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+        let py = batch.py();
+        let batches = record_batches(batch)?;
+        let answers = py.detach(|| ramjet_columnar::check_batches(&self.compiled, &batches));
+        answers
+            .map_err(|e| PyValueError::new_err(e.to_string()))?
+            .to_pyarrow(py)
     }
 
     fn __repr__(&self) -> String {
@@ -86,15 +105,6 @@ impl Snapshot {
             self.compiled.statement_count()
         )
     }
-}
-
-/// `ramjet eval`'s message for a line that cannot be read.
-fn error_text(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
 }
 
 /// The answer as `ramjet eval --bundle` prints it (serve's `OutcomeJson`), as a dict.
@@ -118,6 +128,18 @@ fn answer<'py>(py: Python<'py>, outcome: &Outcome, revision: u64) -> PyResult<Bo
     out.set_item("determining", determining)?;
     out.set_item("revision", revision)?;
     Ok(out)
+}
+
+/// The record batches of a `pyarrow.RecordBatch`, `Table` or anything else that exports an Arrow
+/// stream (`__arrow_c_stream__`).
+fn record_batches(value: &Bound<'_, PyAny>) -> PyResult<Vec<RecordBatch>> {
+    if value.hasattr("__arrow_c_stream__")? {
+        let reader = arrow::ffi_stream::RecordBatchStreamReader::from_pyarrow_bound(value)?;
+        return reader
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| PyValueError::new_err(e.to_string()));
+    }
+    Ok(vec![RecordBatch::from_pyarrow_bound(value)?])
 }
 
 /// The native module.

@@ -46,11 +46,7 @@ fn decide(snapshot: &Snapshot, request: &Request, metrics: &Metrics, source: &st
 
 /// Diagnostics as one line: `path: message; path: message`.
 pub fn error_text(diagnostics: &[Diagnostic]) -> String {
-    diagnostics
-        .iter()
-        .map(|d| d.to_string())
-        .collect::<Vec<_>>()
-        .join("; ")
+    ramjet_compiler::one_line(diagnostics)
 }
 
 fn error_body(message: &str) -> String {
