@@ -9,7 +9,7 @@ venv=target/python-venv
 if [ ! -x "$venv/bin/python" ]; then
     python3 -m venv "$venv"
 fi
-"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.9,<2" "pytest>=7"
+"$venv/bin/pip" install -q --disable-pip-version-check "maturin>=1.9,<2" "pytest>=7" "pyarrow>=14"
 rm -rf target/wheels
 (cd python && "../$venv/bin/maturin" build -q -o ../target/wheels)
 "$venv/bin/pip" install -q --disable-pip-version-check --force-reinstall target/wheels/ramjet-*.whl
