@@ -14,7 +14,8 @@ reads it) into a compiled, immutable snapshot, and decide requests on it::
     # {'decision': 'Allow', 'step': 'final', 'determining': [...], 'revision': 1}
 
 A request is the dict of a ``ramjet eval`` line; the answer is the dict ``ramjet eval --bundle``
-prints for it. A request that cannot be read raises :class:`RequestError` (a ``ValueError``)
+prints for it. For many requests, ``snap.check_batch(table)`` takes a ``pyarrow.Table`` or
+``RecordBatch`` of requests and returns a ``RecordBatch`` of answers, one row per row. A request that cannot be read raises :class:`RequestError` (a ``ValueError``)
 with ``ramjet eval``'s message and the JSON path of the fault; a bundle that cannot be loaded
 raises :class:`BundleError`. Deciding releases the GIL, so threads decide in parallel.
 """

@@ -1,6 +1,8 @@
 """Type stubs of the native module (the package re-exports these names)."""
 
 from os import PathLike
+
+import pyarrow
 from typing import Any, Dict, List, Optional, TypedDict, Union
 
 class Determining(TypedDict, total=False):
@@ -34,3 +36,8 @@ class Snapshot:
         """The snapshot's revision (1 when just loaded)."""
     def check(self, request: Dict[str, Any]) -> Answer:
         """Decides one request (a ``ramjet eval`` line as a dict); raises RequestError."""
+    def check_batch(self, batch: Any) -> "pyarrow.RecordBatch":
+        """Decides every row of a pyarrow RecordBatch or Table of requests (columns action,
+        resource, principal, context, resource_group; or request); returns a RecordBatch of
+        decision, step, determining, revision and error, one row per row. Raises ValueError
+        for a column of the wrong type."""
