@@ -4,9 +4,8 @@
 //! wishes), which keeps a PASS sound; a FAIL needs a real context, built here key by key from
 //! candidate values and checked test by test with the compiled engine.
 
-use ramjet_compiler::model::{
-    ConditionTest, ConditionValues, NamedPolicy, PatternList, Policy, PolicySet, Statement,
-};
+use crate::probe::on_everything;
+use ramjet_compiler::model::{ConditionTest, ConditionValues, PolicySet};
 use ramjet_compiler::Effect;
 use ramjet_engine::{CompiledPolicySet, Decision, Request, Scratch};
 use std::collections::BTreeMap;
@@ -124,28 +123,13 @@ impl TestChecker {
             .tests
             .iter()
             .map(|test| {
-                let statement = Statement {
-                    sid: None,
-                    effect: Effect::Allow,
-                    actions: PatternList {
-                        negated: false,
-                        patterns: vec!["*".to_string()],
-                    },
-                    resources: Some(PatternList {
-                        negated: false,
-                        patterns: vec!["*".to_string()],
-                    }),
-                    principal: None,
-                    conditions: vec![test.clone()],
-                };
                 let set = PolicySet {
-                    identity: vec![NamedPolicy {
-                        name: "test".to_string(),
-                        resource_group: None,
-                        policy: Policy {
-                            statements: vec![statement],
-                        },
-                    }],
+                    identity: vec![on_everything(
+                        "test",
+                        Effect::Allow,
+                        None,
+                        vec![test.clone()],
+                    )],
                     ..PolicySet::default()
                 };
                 CompiledPolicySet::compile(&set).ok()

@@ -89,6 +89,12 @@ pub fn diff(old: &Bundle, new: &Bundle) -> Diff {
             }
         }
     }
+    let mut same_control: BTreeMap<&str, bool> = BTreeMap::new();
+    for (account, _, _) in &members {
+        same_control
+            .entry(account)
+            .or_insert_with(|| control(old, account) == control(new, account));
+    }
     let mut groups: BTreeMap<Key, Vec<String>> = BTreeMap::new();
     for (account, kind, name) in &members {
         let key = Key {
@@ -97,7 +103,8 @@ pub fn diff(old: &Bundle, new: &Bundle) -> Diff {
             old: holding(old, account, *kind, name),
             new: holding(new, account, *kind, name),
         };
-        if unchanged(old, new, &key) {
+        let same = same_control.get(account.as_str()).copied().unwrap_or(false);
+        if unchanged(old, new, &key, same) {
             continue;
         }
         groups.entry(key).or_default().push(name.clone());
@@ -190,13 +197,18 @@ fn identity(bundle: &Bundle, holding: &Holding) -> Vec<NamedPolicy> {
         .collect()
 }
 
-/// Same attachments, same documents, same control: nothing can differ.
-fn unchanged(old: &Bundle, new: &Bundle, key: &Key) -> bool {
+/// Same attachments, same documents, same control (`same_control`, found once per account):
+/// nothing can differ.
+fn unchanged(old: &Bundle, new: &Bundle, key: &Key, same_control: bool) -> bool {
     !key.new.exists
         || (key.old.exists
+            && same_control
             && key.old.attachments == key.new.attachments
-            && identity(old, &key.old) == identity(new, &key.new)
-            && control(old, &key.account) == control(new, &key.account))
+            && key
+                .new
+                .attachments
+                .iter()
+                .all(|(_, name)| old.policies.get(name) == new.policies.get(name)))
 }
 
 fn analyse(old: &Bundle, new: &Bundle, key: &Key, name: &str) -> Verdict {

@@ -53,6 +53,7 @@ pub mod classes;
 pub mod conditions;
 mod diff;
 mod principals;
+mod probe;
 mod prover;
 mod resources;
 mod scopes;

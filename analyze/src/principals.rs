@@ -9,7 +9,8 @@
 //! every account counts as another account; an answer that would then depend on which account
 //! owns the resource is UNKNOWN, never a guess.
 
-use ramjet_compiler::model::{NamedPolicy, PatternList, Policy, PolicySet, PrincipalSpec};
+use crate::probe::on_everything;
+use ramjet_compiler::model::{PolicySet, PrincipalSpec};
 use ramjet_compiler::{parse_request, Effect, Statement};
 use ramjet_engine::{CompiledPolicySet, Decision, Request, Scratch};
 use serde_json::{json, Value};
@@ -249,25 +250,13 @@ impl Principals {
 /// `Deny * on * if the principal is named by spec`: ExplicitDeny exactly when it names the
 /// request's principal (a Deny in a resource policy decides whatever the identity side says).
 fn deny_naming(spec: &PrincipalSpec) -> PolicySet {
-    let everything = || PatternList {
-        negated: false,
-        patterns: vec!["*".to_string()],
-    };
     PolicySet {
-        resource: Some(NamedPolicy {
-            name: "principal".to_string(),
-            resource_group: None,
-            policy: Policy {
-                statements: vec![Statement {
-                    sid: None,
-                    effect: Effect::Deny,
-                    actions: everything(),
-                    resources: Some(everything()),
-                    principal: Some(spec.clone()),
-                    conditions: Vec::new(),
-                }],
-            },
-        }),
+        resource: Some(on_everything(
+            "principal",
+            Effect::Deny,
+            Some(spec.clone()),
+            Vec::new(),
+        )),
         ..PolicySet::default()
     }
 }

@@ -4,6 +4,7 @@
 use crate::classes::{classes, Class, Domain, MAX_STATES};
 use crate::conditions::{Atoms, TestChecker};
 use crate::principals::{Principals, Reach};
+use crate::probe::on_everything;
 use crate::prover::Prover;
 use crate::resources::ResourceSearch;
 use crate::scopes::{Scope, Shape};
@@ -515,24 +516,12 @@ fn analysed<'a>(set: &'a PolicySet, groups: &mut Vec<String>) -> Vec<(Scope, &'a
 /// `set` with an identity policy that allows everything (what an outside principal's own
 /// account may grant it).
 fn with_own_account_policy(set: &PolicySet) -> PolicySet {
-    let everything = || PatternList {
-        negated: false,
-        patterns: vec!["*".to_string()],
-    };
     let mut out = set.clone();
-    out.identity.push(NamedPolicy {
-        name: OWN_ACCOUNT_POLICY.to_string(),
-        resource_group: None,
-        policy: Policy {
-            statements: vec![Statement {
-                sid: None,
-                effect: Effect::Allow,
-                actions: everything(),
-                resources: Some(everything()),
-                principal: None,
-                conditions: Vec::new(),
-            }],
-        },
-    });
+    out.identity.push(on_everything(
+        OWN_ACCOUNT_POLICY,
+        Effect::Allow,
+        None,
+        Vec::new(),
+    ));
     out
 }

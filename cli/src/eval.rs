@@ -7,7 +7,7 @@ use crate::engine_choice::{Decider, EngineChoice};
 use crate::explain::{outcome_json, to_json};
 use crate::{FileArg, EXIT_ERROR};
 use clap::{Args, ValueEnum};
-use ramjet_compiler::{load_bundle, parse_request, Diagnostic, PolicyKind, PolicySet};
+use ramjet_compiler::{load_bundle, one_line, parse_request, PolicyKind, PolicySet};
 use ramjet_engine::batch::par_map_chunks;
 use ramjet_engine::model::Bundle;
 use ramjet_engine::Outcome;
@@ -136,10 +136,6 @@ fn load(args: &EvalArgs) -> Option<Source> {
     }
 }
 
-fn error_text(diagnostics: &[Diagnostic]) -> String {
-    ramjet_compiler::one_line(diagnostics)
-}
-
 /// The output line for an input line that cannot be read.
 #[derive(Serialize)]
 struct LineError<'a> {
@@ -173,7 +169,7 @@ fn decide_line(
         Err(diagnostics) => (
             to_json(&LineError {
                 line: number,
-                error: &error_text(&diagnostics),
+                error: &one_line(&diagnostics),
             }),
             false,
         ),

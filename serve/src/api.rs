@@ -7,7 +7,7 @@
 use crate::answer::{outcome_json, to_json, ErrorJson};
 use crate::metrics::Metrics;
 use crate::routes::{Mapped, Unmapped};
-use ramjet_compiler::{parse_request, parse_request_batch, Diagnostic};
+use ramjet_compiler::{one_line, parse_request, parse_request_batch};
 use ramjet_engine::{Decision, Request, Scratch, Snapshot, Verdict};
 use std::cell::RefCell;
 use std::time::Instant;
@@ -44,11 +44,6 @@ fn decide(snapshot: &Snapshot, request: &Request, metrics: &Metrics, source: &st
     json.to_string()
 }
 
-/// Diagnostics as one line: `path: message; path: message`.
-pub fn error_text(diagnostics: &[Diagnostic]) -> String {
-    ramjet_compiler::one_line(diagnostics)
-}
-
 fn error_body(message: &str) -> String {
     to_json(&ErrorJson { error: message })
 }
@@ -64,7 +59,7 @@ pub fn check(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply {
             metrics.record_unreadable();
             Reply {
                 status: 400,
-                body: error_body(&error_text(&diagnostics)),
+                body: error_body(&one_line(&diagnostics)),
             }
         }
     }
@@ -80,7 +75,7 @@ pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply
             metrics.record_unreadable();
             return Reply {
                 status: 400,
-                body: error_body(&error_text(&diagnostics)),
+                body: error_body(&one_line(&diagnostics)),
             };
         }
     };
@@ -99,7 +94,7 @@ pub fn check_batch(snapshot: &Snapshot, body: &[u8], metrics: &Metrics) -> Reply
             Ok(request) => decide(snapshot, request, metrics, "batch"),
             Err(diagnostics) => {
                 metrics.record_unreadable();
-                error_body(&error_text(diagnostics))
+                error_body(&one_line(diagnostics))
             }
         })
         .collect();

@@ -51,11 +51,11 @@
 //! A file that does not parse, or whose routes name an unknown action or a placeholder their
 //! path does not have, is refused with the file, the line of the route and the reason.
 
-use crate::api::error_text;
 use crate::principal_cache;
 use percent_encoding::percent_decode_str;
 use ramjet_compiler::diagnostic::Diagnostics;
 use ramjet_compiler::json::{self, Json};
+use ramjet_compiler::one_line;
 use ramjet_compiler::{principal_from_json, JsonPath};
 use ramjet_engine::{check_action, Context, Principal, PrincipalKind, Request, RequestError};
 use std::cell::{Cell, RefCell};
@@ -429,7 +429,7 @@ impl RouteTable {
         }
         Some(
             principal_from_json(&Json::Object(object))
-                .map_err(|d| format!("the principal the claims give: {}", error_text(&d))),
+                .map_err(|d| format!("the principal the claims give: {}", one_line(&d))),
         )
     }
 
@@ -458,7 +458,7 @@ impl RouteTable {
                     return Err(Unmapped::BadCall(format!(
                         "header {:?}: {}",
                         self.principal_header,
-                        error_text(&d)
+                        one_line(&d)
                     )))
                 }
             },
